@@ -1,0 +1,37 @@
+// The folders are process boundaries (design.md "Layout"); this config keeps them honest.
+// Each block says what one folder may not import. `no-restricted-imports` sees every static import.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = { group: ['node:*'], message: 'this layer runs in a browser: no Node built-ins' };
+const electron = { group: ['electron', 'electron/*'], message: 'only src/main and src/preload import Electron' };
+const native = { group: ['**/native/*', '**/native'], message: 'only src/helper loads the addon (it touches the kernel)' };
+const helper = { group: ['**/helper/*'], message: 'src/helper is a separate root process: spawn it, never import it' };
+const ui = { group: ['**/renderer/*', '**/main/*', '**/preload/*'], message: 'UI layers are not importable from here' };
+const core = { group: ['**/core/*'], message: 'this layer may not import the engine' };
+const cli = { group: ['**/cli/*'], message: 'src/cli is an entry point, not a library' };
+
+function layer(files, patterns) {
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'native/build/**', 'build/**', 'node_modules/**', 'test-results/**', 'bench/results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/ban-ts-comment': ['error', { 'ts-expect-error': 'allow-with-description' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  layer(['src/shared/**'], [nodeBuiltins, electron, native, helper, ui, core, cli]),
+  layer(['src/core/**'], [electron, native, helper, ui, cli]),
+  layer(['src/helper/**'], [electron, ui, core, cli]),
+  layer(['src/cli/**'], [electron, native, helper, ui]),
+  layer(['src/main/**'], [native, helper, { group: ['**/renderer/*'], message: 'main never imports the renderer' }, cli]),
+  layer(['src/preload/**'], [native, helper, core, cli, { group: ['**/renderer/*', '**/main/*'], message: 'preload only bridges' }]),
+  layer(['src/renderer/**'], [nodeBuiltins, electron, native, helper, core, cli, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
+  layer(['native/*.ts'], [electron, helper, ui, core, cli]),
+);

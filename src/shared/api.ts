@@ -1,0 +1,75 @@
+// `window.snitchmap`: the only thing the renderer talks to. Implemented by the Electron preload (IPC)
+// and by the web transport of `snitchmap serve` (WebSocket on 127.0.0.1 behind a token). One
+// definition, checked against both implementations at compile time.
+
+import type { ConnectionEvent, HelloMessage, StatsMessage } from './contract.js';
+
+export interface Settings {
+  home: { lat: number; lon: number; label: string } | null;
+  /** Optional online tile layer; off by default (offline basemap). */
+  onlineTiles: { enabled: boolean; url: string; attribution: string };
+  /** Desktop notifications; off by default. */
+  notifications: { newProcess: boolean; newCountry: boolean };
+}
+
+export interface Banner {
+  kind: 'info' | 'warning' | 'error';
+  message: string;
+  /** True when `retryCapture()` may help (elevation cancelled, helper died, ...). */
+  canRetry: boolean;
+}
+
+export interface AppStatus {
+  paused: boolean;
+  capture: 'ebpf' | 'proc' | 'none';
+  banner: Banner | null;
+}
+
+export interface Snapshot {
+  hello: HelloMessage;
+  /** Latest state of every live or recently closed connection, one entry per id. */
+  connections: ConnectionEvent[];
+  stats: StatsMessage;
+  status: AppStatus;
+}
+
+/** A batch of changes, delivered at most a few times per second. */
+export interface Delta {
+  events: ConnectionEvent[];
+  stats?: StatsMessage;
+  status?: AppStatus;
+  /** Sent when the capture restarted (new hello): the client should refetch the snapshot. */
+  hello?: HelloMessage;
+  /** True after clear(): drop everything held before applying `events`. */
+  cleared?: boolean;
+}
+
+export interface SnitchmapApi {
+  getSnapshot(): Promise<Snapshot>;
+  /** Returns the unsubscribe function. */
+  onDelta(listener: (delta: Delta) => void): () => void;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  clear(): Promise<void>;
+  getSettings(): Promise<Settings>;
+  updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Ask for privileged capture again (desktop: polkit prompt). */
+  retryCapture(): Promise<void>;
+}
+
+/** The method names, for transports that build the API from the contract. */
+export const API_METHODS = [
+  'getSnapshot',
+  'pause',
+  'resume',
+  'clear',
+  'getSettings',
+  'updateSettings',
+  'retryCapture',
+] as const satisfies ReadonlyArray<Exclude<keyof SnitchmapApi, 'onDelta'>>;
+
+declare global {
+  interface Window {
+    snitchmap: SnitchmapApi;
+  }
+}

@@ -1,0 +1,101 @@
+// The `snitchmap watch --json` contract, version 1 (docs: design.md, "The watch --json contract").
+// Scripts depend on these shapes: change them only with a version bump. Optional fields marked
+// "additive" are extensions that old readers can ignore.
+
+export const CONTRACT_VERSION = 1;
+
+export type Scope = 'internet' | 'lan' | 'loopback' | 'link-local' | 'multicast' | 'unknown';
+export type Proto = 'tcp' | 'udp';
+export type Direction = 'outbound' | 'inbound';
+export type Family = 4 | 6;
+export type CaptureMode = 'ebpf' | 'proc';
+
+/** Capabilities whose winning program variant is reported (null: none could attach). */
+export const PROBE_CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns'] as const;
+export type ProbeCapability = (typeof PROBE_CAPABILITIES)[number];
+export type Probes = Record<ProbeCapability, string | null>;
+
+export interface GeoInfo {
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+  city: string | null;
+  lat: number;
+  lon: number;
+}
+
+export interface AsnInfo {
+  number: number;
+  org: string;
+}
+
+export interface Home {
+  lat: number;
+  lon: number;
+  label: string;
+}
+
+export interface ProcessInfo {
+  /** TGID, as `ps` shows it; never a thread id. */
+  pid: number;
+  /** Kernel comm (at most 15 bytes). */
+  name: string;
+  exe: string | null;
+  cmdline: string | null;
+  uid: number;
+  user: string | null;
+}
+
+export interface Endpoint {
+  ip: string;
+  port: number;
+}
+
+export interface RemoteEndpoint extends Endpoint {
+  /** The name the application looked up (from DNS answers), or null. */
+  host: string | null;
+  scope: Scope;
+  geo: GeoInfo | null;
+  asn: AsnInfo | null;
+}
+
+export interface HelloMessage {
+  type: 'hello';
+  version: typeof CONTRACT_VERSION;
+  capture: CaptureMode;
+  probes: Probes;
+  geoip: { database: string; built: string; attribution: string } | null;
+  home: Home;
+  /** Additive: what this capture mode cannot see (proc mode's blind spots), for people and scripts. */
+  limitations?: string[];
+}
+
+export interface ConnectionEvent {
+  type: 'connection';
+  event: 'open' | 'update' | 'close';
+  id: string;
+  /** Milliseconds since the epoch. */
+  ts: number;
+  proto: Proto;
+  direction: Direction;
+  family: Family;
+  local: Endpoint;
+  remote: RemoteEndpoint;
+  process: ProcessInfo | null;
+  /** Cumulative, per direction, at the IP layer (headers included). */
+  txBytes: number;
+  rxBytes: number;
+  /** Wire segments (GSO segments), not super-packets. */
+  txPackets: number;
+  rxPackets: number;
+}
+
+export interface StatsMessage {
+  type: 'stats';
+  ts: number;
+  eventsLost: number;
+  flowsEvicted: number;
+  unattributed: number;
+  connections: number;
+}
+
+export type WatchMessage = HelloMessage | ConnectionEvent | StatsMessage;
