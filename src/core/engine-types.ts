@@ -3,7 +3,7 @@
 // ASN) and emits the watch --json contract; the publisher batches that for UIs.
 
 import type { AppStatus, Delta, Snapshot } from '../shared/api.js';
-import type { HelloMessage, WatchMessage } from '../shared/contract.js';
+import type { ConnectionEvent, HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { CaptureSource } from './capture/source.js';
 
 export interface EngineOptions {
@@ -33,7 +33,7 @@ export interface Engine {
   /** Every message of the contract, in order: hello, connection events, periodic stats. */
   onMessage(listener: (message: WatchMessage) => void): () => void;
   /** Latest state of each connection held (live and recently closed). */
-  connections(): WatchMessage[];
+  connections(): ConnectionEvent[];
 }
 
 /** Batches engine messages into snapshot + deltas for window.snitchmap (a few per second). */
