@@ -16,6 +16,11 @@ static __always_inline void emit_close(struct sock *sk, __u64 cookie)
 		return;
 	e->cookie = cookie;
 	sm_read_sock_tuple(sk, e);
+	/* Never bound nor connected: no flow can have used it. */
+	if (!e->local_port && !e->remote_port) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -33,7 +38,9 @@ int BPF_KPROBE(close_kprobe, struct sock *sk)
 	return 0;
 }
 
-/* since 5.9: the closing task, TCP and UDP alike, at the last close() of the socket. This hook may
+/* since 5.9: the closing task, TCP and UDP alike, at the last close() of the socket. A TCP socket
+ * whose FIN exchange already finished has given its port back (inet_put_port) by then; userspace
+ * completes such records from the owner record with the same cookie. This hook may
  * not read the source fields of its bpf_sock context (post_bind only), but the context is the kernel
  * socket itself, so its endpoints are read with CO-RE like everywhere else. */
 SEC("cgroup/sock_release")

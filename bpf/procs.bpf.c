@@ -19,7 +19,8 @@ static __always_inline void emit_process(__u32 kind, struct task_struct *task)
 	e->id.pid = BPF_CORE_READ(task, tgid);
 	e->id.uid = BPF_CORE_READ(task, cred, uid.val);
 	e->id.start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
-	BPF_CORE_READ_STR_INTO(&e->id.comm, task, comm);
+	/* the leader's comm, as ps shows it: the last thread to exit may be a worker with its own name */
+	BPF_CORE_READ_STR_INTO(&e->id.comm, task, group_leader, comm);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);

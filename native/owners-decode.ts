@@ -1,9 +1,10 @@
 // Decodes the owner objects' records (bpf/snitchmap.h, owners/process section) into the shapes of
 // native/api.ts. Offsets mirror the C structs; test/unit/native/owners-decode.test.ts pins them.
 
-import type { FlowEnd, OwnerHow } from '../src/shared/capture.js';
+import type { OwnerHow } from '../src/shared/capture.js';
 import type { KernelOwner, ProcessEvent } from './api.js';
 import { normalizeEndpoints } from './owners-address.js';
+import type { ClosedSocket } from './owners-cookies.js';
 
 export const SM_EVENT_OWNER = 16;
 export const SM_EVENT_SOCK_CLOSE = 17;
@@ -29,7 +30,7 @@ export function systemClock(): MonotonicToEpoch {
 
 export interface DecodedRecords {
   owners: KernelOwner[];
-  closes: FlowEnd[];
+  closes: ClosedSocket[];
   processes: ProcessEvent[];
   /** Records too short or of an unknown kind: counted, never thrown. */
   malformed: number;
@@ -65,6 +66,8 @@ function decodeOwnerEvent(record: Buffer, toEpoch: MonotonicToEpoch, out: Decode
   const remotePort = remoteKnown ? record.readUInt16LE(62) : null;
   if (kind === SM_EVENT_SOCK_CLOSE) {
     out.closes.push({
+      cookie: cookie === 0n ? null : cookie.toString(),
+      end: {
       ifindex: 0,
       family: endpoints.family,
       proto,
@@ -74,6 +77,7 @@ function decodeOwnerEvent(record: Buffer, toEpoch: MonotonicToEpoch, out: Decode
       remotePort: remotePort ?? 0,
       ts,
       reason: 'close',
+      },
     });
     return;
   }

@@ -7,13 +7,13 @@
 //
 // openProbe() (native/index.ts) calls attachOwnerChains() and forwards records to its listeners.
 
-import type { FlowEnd } from '../src/shared/capture.js';
 import type { KernelOwner, ProbeListeners } from './api.js';
 import type { BpfObjectHandle, NativeLink, RingBufferHandle, SnitchmapAddon } from './addon.js';
 import { NativeError, toNativeError } from './errors.js';
 import { OWNER_CAPABILITIES, mergeForce, parseForceEnv, planChain, type OwnerCapability, type OwnerForce, type Variant } from './chains.js';
 import { decodeBatch, decodeIteratorOutput, emptyRecords, systemClock, type DecodedRecords, type MonotonicToEpoch } from './owners-decode.js';
 import { cgroupV2Root, scanProcOwners } from './procfs.js';
+import { CookieEndpoints } from './owners-cookies.js';
 
 const SHARED_MAPS = ['sm_owner_events', 'sm_sk_owner', 'sm_owner_stats'] as const;
 /** Records kept while nobody listens yet; beyond this they are dropped and counted. */
@@ -46,7 +46,8 @@ export interface OwnerChains {
   /** Drains the ring buffer now (records that did not trigger a wakeup). */
   poll(): void;
   existingOwners(): KernelOwner[];
-  stats(): { eventsLost: number; malformed: number };
+  /** eventsLost: ring buffer full + dropped before listen(); closesUnmatched: closes with no known endpoint. */
+  stats(): { eventsLost: number; malformed: number; closesUnmatched: number };
   close(): void;
 }
 
@@ -76,6 +77,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   let malformed = 0;
   let procTimer: NodeJS.Timeout | null = null;
   const procSeen = new Set<string>();
+  const cookies = new CookieEndpoints();
   const attached: Attached[] = [];
   const winners = Object.fromEntries(OWNER_CAPABILITIES.map((capability) => [capability, null])) as Record<OwnerCapability, string | null>;
   const probeLog: Record<string, Array<[string, string]>> = {};
@@ -95,9 +97,11 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
       queued.processes.push(...records.processes);
       return;
     }
+    cookies.remember(records.owners);
+    const ends = cookies.complete(records.closes);
     if (records.processes.length > 0) listeners.processes?.(records.processes);
     if (records.owners.length > 0) listeners.owners?.(records.owners);
-    if (records.closes.length > 0) listeners.flowEnds?.(records.closes as FlowEnd[]);
+    if (ends.length > 0) listeners.flowEnds?.(ends);
   }
 
   function attachProgram(object: BpfObjectHandle, program: string, variant: Variant): NativeLink | null {
@@ -213,7 +217,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
         const cpus = values.length / 8 / 3;
         for (let cpu = 0; cpu < cpus; cpu++) ringbufFull += Number(values.readBigUInt64LE(cpu * 8));
       }
-      return { eventsLost: ringbufFull + dropped, malformed };
+      return { eventsLost: ringbufFull + dropped, malformed, closesUnmatched: cookies.unmatched };
     },
     close: closeAll,
   };
