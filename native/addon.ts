@@ -94,6 +94,8 @@ export interface SnitchmapAddon {
   watchLinks(onBatch: (batch: Buffer) => void): Poller;
   detachClsact(ifindex: number, direction: Direction, handle: number, priority: number): boolean;
   queryClsact(ifindex: number, direction: Direction, handle: number, priority: number): { progId: number; name: string } | null;
+  /** Programs tcx-attached to an interface (BPF_PROG_QUERY). */
+  queryTcx(ifindex: number, direction: Direction): Array<{ progId: number; name: string }>;
   setErrorClass(errorClass: new (message: string, details: { code: string; errno: number; log: string }) => Error): void;
 }
 

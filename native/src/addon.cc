@@ -35,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("watchLinks", Napi::Function::New(env, sm::LinkWatcher::Open));
   exports.Set("detachClsact", Napi::Function::New(env, sm::DetachClsact));
   exports.Set("queryClsact", Napi::Function::New(env, sm::QueryClsact));
+  exports.Set("queryTcx", Napi::Function::New(env, sm::QueryTcx));
   env.AddCleanupHook(Cleanup);
   return exports;
 }

@@ -140,4 +140,33 @@ Napi::Value QueryClsact(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// queryTcx(ifindex, dir) -> [{ progId, name }]: programs attached by tcx (BPF_PROG_QUERY on the
+// ifindex with attach type 46/47), since bpftool 7.1's `net` view predates tcx.
+Napi::Value QueryTcx(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int ifindex = info[0].As<Napi::Number>().Int32Value();
+  std::string direction = info[1].As<Napi::String>();
+  __u32 ids[64];
+  __u32 count = 64;
+  __u32 flags = 0;
+  if (bpf_prog_query(ifindex, static_cast<bpf_attach_type>(direction == "ingress" ? 46 : 47), 0, &flags, ids, &count))
+    ThrowErrno(env, "BPF_PROG_QUERY (tcx)", errno);
+  Napi::Array out = Napi::Array::New(env, count);
+  for (__u32 i = 0; i < count; i++) {
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("progId", ids[i]);
+    std::string name;
+    int fd = bpf_prog_get_fd_by_id(ids[i]);
+    if (fd >= 0) {
+      bpf_prog_info progInfo = {};
+      __u32 length = sizeof progInfo;
+      if (bpf_obj_get_info_by_fd(fd, &progInfo, &length) == 0) name = progInfo.name;
+      close(fd);
+    }
+    entry.Set("name", name);
+    out.Set(i, entry);
+  }
+  return out;
+}
+
 }  // namespace sm

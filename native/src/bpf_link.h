@@ -35,6 +35,7 @@ class Link : public Napi::ObjectWrap<Link> {
 /** clsact helpers exposed as module functions (stale-filter cleanup decides in TS what is ours). */
 Napi::Value DetachClsact(const Napi::CallbackInfo& info);
 Napi::Value QueryClsact(const Napi::CallbackInfo& info);
+Napi::Value QueryTcx(const Napi::CallbackInfo& info);
 int ClsactAttachPoint(Napi::Env env, const Napi::Value& direction);
 
 }  // namespace sm
