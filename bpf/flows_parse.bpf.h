@@ -159,8 +159,8 @@ static __always_inline int sm_parse_ipv6(struct __sk_buff *skb, struct sm_packet
 		}
 		if (bpf_skb_load_bytes(skb, offset, ext, 2))
 			return SM_PARSE_TRUNCATED;
-		next = ext[0];
 		offset += next == IPPROTO_AH ? ((__u32)ext[1] + 2) * 4 : ((__u32)ext[1] + 1) * 8;
+		next = ext[0];
 	}
 	if (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS || next == IPPROTO_AH ||
 	    next == IPPROTO_FRAGMENT)
