@@ -85,7 +85,7 @@ export function scanProcOwners(procRoot = '/proc', now: () => number = Date.now)
     }
   }
   const owners: KernelOwner[] = [];
-  let pids: string[] = [];
+  let pids: string[];
   try {
     pids = readdirSync(procRoot).filter((name) => /^\d+$/.test(name));
   } catch {

@@ -21,7 +21,7 @@ const UNSUPPORTED_HERE = /^(kprobe|kretprobe|fentry|fexit):/;
 function heldBpfObjects(): Set<string> {
   const held = new Set<string>();
   for (const fd of readdirSync('/proc/self/fdinfo')) {
-    let info = '';
+    let info: string;
     try {
       info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
     } catch {
