@@ -35,13 +35,6 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct sm_iface_config);
-} iface_config SEC(".maps");
-
 static __always_inline void stat_add(__u32 index)
 {
 	__u64 *counter = bpf_map_lookup_elem(&stats, &index);
@@ -180,12 +173,10 @@ static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress
 				pkt->tcp_flags & SM_TCP_RST ? SM_END_RST : SM_END_FIN, now);
 }
 
-static __always_inline int account(struct __sk_buff *skb, bool egress)
+static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egress)
 {
 	struct sm_packet pkt;
-	__u32 ifindex = skb->ifindex;
-	struct sm_iface_config *config = bpf_map_lookup_elem(&iface_config, &ifindex);
-	int verdict = sm_parse(skb, config ? config->link : SM_LINK_ETHERNET, egress, &pkt);
+	int verdict = sm_parse(skb, link, egress, &pkt);
 
 	if (verdict != SM_PARSE_OK) {
 		stat_add(verdict == SM_PARSE_NOT_IP ? SM_STAT_NOT_IP : SM_STAT_PARSE_ERROR);
@@ -210,14 +201,29 @@ static __always_inline int account(struct __sk_buff *skb, bool egress)
 	return TC_ACT_UNSPEC;
 }
 
+/* Four entry points instead of a per-interface config lookup: the link mode is a compile-time
+ * constant in each, so the Ethernet/L3 choice costs nothing per packet. Userspace attaches the pair
+ * that matches /sys/class/net/X/type. Names stay within BPF_OBJ_NAME_LEN (15 characters). */
 SEC("tc")
 int sm_tc_ingress(struct __sk_buff *skb)
 {
-	return account(skb, false);
+	return account(skb, SM_LINK_ETHERNET, false);
 }
 
 SEC("tc")
 int sm_tc_egress(struct __sk_buff *skb)
 {
-	return account(skb, true);
+	return account(skb, SM_LINK_ETHERNET, true);
+}
+
+SEC("tc")
+int sm_tc3_ingress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_NONE, false);
+}
+
+SEC("tc")
+int sm_tc3_egress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_NONE, true);
 }

@@ -201,6 +201,88 @@ static __always_inline void sm_parse_l4(struct __sk_buff *skb, struct sm_packet 
 	}
 }
 
+/* Direct packet access for the common case (untagged, IPv4 without options or fragments, IPv6
+ * without extension headers, TCP or UDP, headers in the linear area): every offset is a constant,
+ * so bounds checks are cheap for the verifier and no helper is called. Anything else returns false
+ * and takes the bpf_skb_load_bytes path, which reaches the same result. */
+static __always_inline bool sm_parse_direct(struct __sk_buff *skb, __u32 link, bool egress, struct sm_packet *pkt,
+					    __u32 *header_length)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	__u32 l3 = link == SM_LINK_NONE ? 0 : 14;
+	__u16 protocol;
+	__u8 *l4;
+
+	if (link == SM_LINK_NONE) {
+		protocol = skb->protocol;
+	} else {
+		struct ethhdr *eth = data;
+
+		if ((void *)(eth + 1) > data_end)
+			return false;
+		protocol = eth->h_proto;
+	}
+	if (protocol == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl != 5 || (ip->frag_off & bpf_htons(0x3fff)))
+			return false;
+		if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
+			return false;
+		__u32 total = bpf_ntohs(ip->tot_len);
+
+		pkt->l3_end = total >= 20 && l3 + total <= skb->len ? l3 + total : skb->len;
+		pkt->key.family = SM_FAMILY_V4;
+		pkt->key.proto = ip->protocol;
+		*(__u32 *)(egress ? pkt->key.local_addr : pkt->key.remote_addr) = ip->saddr;
+		*(__u32 *)(egress ? pkt->key.remote_addr : pkt->key.local_addr) = ip->daddr;
+		pkt->l4_offset = l3 + 20;
+		l4 = (__u8 *)(ip + 1);
+	} else if (protocol == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > data_end || ip->version != 6)
+			return false;
+		if (ip->nexthdr != IPPROTO_TCP && ip->nexthdr != IPPROTO_UDP)
+			return false;
+		if (sm_is_v4_mapped((const __u8 *)&ip->saddr) && sm_is_v4_mapped((const __u8 *)&ip->daddr))
+			return false;
+		__u32 total = 40 + bpf_ntohs(ip->payload_len);
+
+		pkt->l3_end = ip->payload_len && l3 + total <= skb->len ? l3 + total : skb->len;
+		pkt->key.family = SM_FAMILY_V6;
+		pkt->key.proto = ip->nexthdr;
+		__builtin_memcpy(egress ? pkt->key.local_addr : pkt->key.remote_addr, &ip->saddr, 16);
+		__builtin_memcpy(egress ? pkt->key.remote_addr : pkt->key.local_addr, &ip->daddr, 16);
+		pkt->l4_offset = l3 + 40;
+		l4 = (__u8 *)(ip + 1);
+	} else {
+		return false;
+	}
+	if (l4 + 20 > (__u8 *)data_end)
+		return false; /* short (e.g. a small UDP datagram at the very end): the slow path copes */
+	__u16 source = ((__u16)l4[0] << 8) | l4[1];
+	__u16 dest = ((__u16)l4[2] << 8) | l4[3];
+
+	pkt->key.local_port = egress ? source : dest;
+	pkt->key.remote_port = egress ? dest : source;
+	*header_length = 8;
+	if (pkt->key.proto == IPPROTO_TCP) {
+		pkt->tcp_flags = l4[13];
+		*header_length = (l4[12] >> 4) * 4;
+		if (*header_length < 20)
+			*header_length = 20;
+	}
+	pkt->l3_offset = l3;
+	pkt->payload_offset = pkt->l4_offset + *header_length;
+	if (pkt->l3_end > pkt->payload_offset) {
+		pkt->payload_length = pkt->l3_end - pkt->payload_offset;
+		pkt->has_payload = true;
+	}
+	return true;
+}
+
 /* Fills pkt: canonical key, IP-layer bytes and wire segments. IP-layer bytes of a GSO super-packet
  * add the L3+L4 headers of every segment after the first, as the wire carries them. */
 static __always_inline int sm_parse(struct __sk_buff *skb, __u32 link, bool egress, struct sm_packet *pkt)
@@ -209,7 +291,13 @@ static __always_inline int sm_parse(struct __sk_buff *skb, __u32 link, bool egre
 	__u8 proto = 0;
 	int verdict;
 
+	__u32 header_length = 0;
+
 	__builtin_memset(pkt, 0, sizeof(*pkt));
+	pkt->key.ifindex = skb->ifindex;
+	pkt->segments = skb->gso_segs > 1 ? skb->gso_segs : 1;
+	if (sm_parse_direct(skb, link, egress, pkt, &header_length))
+		goto count;
 	verdict = sm_parse_l2(skb, link, &protocol, &pkt->l3_offset);
 	if (verdict != SM_PARSE_OK)
 		return verdict;
@@ -222,14 +310,10 @@ static __always_inline int sm_parse(struct __sk_buff *skb, __u32 link, bool egre
 		return SM_PARSE_NOT_IP;
 	if (verdict != SM_PARSE_OK)
 		return verdict;
-	pkt->key.ifindex = skb->ifindex;
 	pkt->key.proto = proto;
-	pkt->segments = skb->gso_segs > 1 ? skb->gso_segs : 1;
-
-	__u32 header_length = 0;
-
 	if (!pkt->fragment && !pkt->ext_limit && (proto == IPPROTO_TCP || proto == IPPROTO_UDP))
 		sm_parse_l4(skb, pkt, egress, &header_length);
+count:;
 	__u32 per_segment = pkt->l4_offset - pkt->l3_offset + header_length;
 
 	pkt->bytes = pkt->l3_end - pkt->l3_offset;

@@ -33,13 +33,10 @@ struct sm_flow_value {
 	__u32 initiator;     /* SM_INITIATOR_*: direction of the first packet seen */
 }; /* 48 bytes */
 
-/* Per-interface parse mode, written by userspace from /sys/class/net/X/type before attaching. */
+/* Per-interface parse mode, chosen by userspace from /sys/class/net/X/type: it attaches
+ * sm_tc_{ingress,egress} (Ethernet) or sm_tc3_{ingress,egress} (L3). */
 #define SM_LINK_ETHERNET 0 /* 14-byte Ethernet header (also lo), VLAN tags parsed */
 #define SM_LINK_NONE 1     /* L3 device: skb->data is the IP header (ipip, tun, wireguard, PPP) */
-
-struct sm_iface_config {
-	__u32 link;
-};
 
 /* Per-CPU counters (index into the `stats` PERCPU_ARRAY). */
 enum sm_stat {

@@ -59,6 +59,8 @@ export interface BpfObjectHandle {
   load(): void;
   mapFd(map: string): number;
   programFd(program: string): number;
+  /** The kernel's program id (as tc, bpftool and queryTcx show it). */
+  programId(program: string): number;
   attachTcx(program: string, ifindex: number, direction: Direction): NativeLink;
   attachClsact(program: string, ifindex: number, direction: Direction, handle: number, priority: number): NativeLink;
   attachCgroup(program: string, cgroupPath: string): NativeLink;

@@ -7,11 +7,16 @@ import type { BpfObjectHandle, Direction, NativeLink, SnitchmapAddon } from './a
 import type { TcMode } from './api.js';
 import { isNativeError, toNativeError } from './errors.js';
 import type { InterfaceInfo } from './flows-interfaces.js';
+import { LINK_NONE } from './flows-layout.js';
 
 export const CLSACT_HANDLE = 0x534d; // "SM"
 export const CLSACT_PRIORITY = 0x534d;
-export const TC_PROGRAMS: Record<Direction, string> = { ingress: 'sm_tc_ingress', egress: 'sm_tc_egress' };
-const OUR_PROGRAM_NAMES = new Set(Object.values(TC_PROGRAMS));
+/** Program per link mode and direction (bpf/flows.bpf.c): Ethernet-framed or bare-IP interfaces. */
+export const TC_PROGRAMS: Record<'ethernet' | 'l3', Record<Direction, string>> = {
+  ethernet: { ingress: 'sm_tc_ingress', egress: 'sm_tc_egress' },
+  l3: { ingress: 'sm_tc3_ingress', egress: 'sm_tc3_egress' },
+};
+const OUR_PROGRAM_NAMES = new Set([...Object.values(TC_PROGRAMS.ethernet), ...Object.values(TC_PROGRAMS.l3)]);
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 
 export interface AttachedInterface {
@@ -72,10 +77,11 @@ export class TcAttacher {
     this.detach(iface.ifindex);
     removeStaleFilters(this.addon, iface.ifindex);
     const entry: Entry = { name: iface.name, ifindex: iface.ifindex, mode: 'failed', links: [] };
+    const programs = TC_PROGRAMS[iface.link === LINK_NONE ? 'l3' : 'ethernet'];
     let tcxError: string | null = null;
     if (this.mode !== 'clsact' && !this.tcxUnsupported) {
       try {
-        entry.links = this.attachBoth((program, direction) => this.object.attachTcx(program, iface.ifindex, direction));
+        entry.links = this.attachBoth(programs, (program, direction) => this.object.attachTcx(program, iface.ifindex, direction));
         entry.mode = 'tcx';
       } catch (error) {
         const failure = toNativeError(error);
@@ -86,7 +92,7 @@ export class TcAttacher {
     }
     if (entry.mode === 'failed' && this.mode !== 'tcx') {
       try {
-        entry.links = this.attachBoth((program, direction) =>
+        entry.links = this.attachBoth(programs, (program, direction) =>
           this.object.attachClsact(program, iface.ifindex, direction, CLSACT_HANDLE, CLSACT_PRIORITY),
         );
         entry.mode = 'clsact';
@@ -116,10 +122,10 @@ export class TcAttacher {
   }
 
   /** Both directions or neither: a half-attached interface would count one direction only. */
-  private attachBoth(attachOne: (program: string, direction: Direction) => NativeLink): NativeLink[] {
+  private attachBoth(programs: Record<Direction, string>, attachOne: (program: string, direction: Direction) => NativeLink): NativeLink[] {
     const links: NativeLink[] = [];
     try {
-      for (const direction of DIRECTIONS) links.push(attachOne(TC_PROGRAMS[direction], direction));
+      for (const direction of DIRECTIONS) links.push(attachOne(programs[direction], direction));
     } catch (error) {
       for (const link of links) link.detach();
       throw error;

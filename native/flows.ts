@@ -116,6 +116,11 @@ export class FlowCapture {
     return this.attacher.currentMode();
   }
 
+  /** Kernel ids of the TC programs this capture loaded (to tell them from another instance's). */
+  programIds(): number[] {
+    return this.object.programs().map((program) => this.object.programId(program.name));
+  }
+
   listen(listeners: FlowListeners): void {
     this.listeners = listeners;
   }
@@ -181,7 +186,6 @@ export class FlowCapture {
   }
 
   private attachOne(iface: InterfaceInfo, announce: boolean): void {
-    this.object.updateElem('iface_config', u32(iface.ifindex), u32(iface.link));
     const result = this.attacher.attach(iface);
     if (announce) {
       const event = result.mode === 'failed' ? 'failed' : 'attached';
@@ -213,11 +217,6 @@ export class FlowCapture {
     const doomed: Buffer[] = [];
     for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
     if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys('flows', Buffer.concat(doomed));
-    try {
-      this.object.deleteKeys('iface_config', u32(ifindex));
-    } catch {
-      /* nothing configured for it */
-    }
   }
 
   private onEvents(batch: Buffer): void {

@@ -41,7 +41,7 @@ Napi::Function BpfObject::Init(Napi::Env env) {
        InstanceMethod("setMapMaxEntries", &BpfObject::SetMapMaxEntries),
        InstanceMethod("reuseMapFd", &BpfObject::ReuseMapFd), InstanceMethod("setGlobal", &BpfObject::SetGlobal),
        InstanceMethod("load", &BpfObject::Load), InstanceMethod("mapFd", &BpfObject::MapFd),
-       InstanceMethod("programFd", &BpfObject::ProgramFd), InstanceMethod("attachTcx", &BpfObject::AttachTcx),
+       InstanceMethod("programFd", &BpfObject::ProgramFd), InstanceMethod("programId", &BpfObject::ProgramId), InstanceMethod("attachTcx", &BpfObject::AttachTcx),
        InstanceMethod("attachClsact", &BpfObject::AttachClsact),
        InstanceMethod("attachCgroup", &BpfObject::AttachCgroup),
        InstanceMethod("attachAuto", &BpfObject::AttachAuto), InstanceMethod("lookupBatch", &BpfObject::LookupBatch),
@@ -223,6 +223,17 @@ Napi::Value BpfObject::ProgramFd(const Napi::CallbackInfo& info) {
 
 // attachTcx(prog, ifindex, 'ingress'|'egress'): libbpf 1.1 has no attach_tcx, but bpf_link_create
 // passes unknown attach types through. The link dies with its fd (and with this process).
+// programId(prog): the kernel's id for a loaded program (matches tc/bpftool/BPF_PROG_QUERY output).
+Napi::Value BpfObject::ProgramId(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireLoaded(env, true);
+  bpf_prog_info progInfo = {};
+  __u32 length = sizeof progInfo;
+  if (bpf_obj_get_info_by_fd(bpf_program__fd(Program(env, info[0])), &progInfo, &length))
+    ThrowErrno(env, "bpf_obj_get_info_by_fd", errno);
+  return Napi::Number::New(env, progInfo.id);
+}
+
 Napi::Value BpfObject::AttachTcx(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireLoaded(env, true);

@@ -29,6 +29,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   Napi::Value Load(const Napi::CallbackInfo& info);
   Napi::Value MapFd(const Napi::CallbackInfo& info);
   Napi::Value ProgramFd(const Napi::CallbackInfo& info);
+  Napi::Value ProgramId(const Napi::CallbackInfo& info);
   Napi::Value AttachTcx(const Napi::CallbackInfo& info);
   Napi::Value AttachClsact(const Napi::CallbackInfo& info);
   Napi::Value AttachCgroup(const Napi::CallbackInfo& info);

@@ -93,6 +93,17 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
     expect(drain().opens).toHaveLength(1);
   });
 
+  it('the helper-based path (IPv4 options) and the direct path agree on one flow', () => {
+    const direct = ethernet(MAC, 0x0800, ipv4(A4, B4, 17, udp(40010, 4500, Buffer.alloc(100))));
+    const ip = ipv4(A4, B4, 17, udp(40010, 4500, Buffer.alloc(100)));
+    const options = Buffer.concat([ip.subarray(0, 20), Buffer.from([1, 1, 1, 1]), ip.subarray(20)]);
+    options[0] = 0x46;
+    options.writeUInt16BE(options.length, 2);
+    run(direct);
+    run(ethernet(MAC, 0x0800, options));
+    expect(rows()).toEqual([expect.objectContaining({ localPort: 40010, remotePort: 4500, txPackets: 2, txBytes: 128 + 132 })]);
+  });
+
   it('counts GSO super-packets as their wire segments with per-segment headers', () => {
     // BPF_PROG_TEST_RUN takes at most a page of data, so the "super-packet" is small; the kernel
     // only looks at gso_segs here.
