@@ -10,7 +10,16 @@
 import type { KernelOwner, ProbeListeners } from './api.js';
 import type { BpfObjectHandle, NativeLink, RingBufferHandle, SnitchmapAddon } from './addon.js';
 import { NativeError, toNativeError } from './errors.js';
-import { OWNER_CAPABILITIES, mergeForce, parseForceEnv, planChain, type OwnerCapability, type OwnerForce, type Variant } from './chains.js';
+import {
+  ChainPlanError,
+  OWNER_CAPABILITIES,
+  mergeForce,
+  parseForceEnv,
+  planChain,
+  type OwnerCapability,
+  type OwnerForce,
+  type Variant,
+} from './chains.js';
 import { decodeBatch, decodeIteratorOutput, emptyRecords, systemClock, type DecodedRecords, type MonotonicToEpoch } from './owners-decode.js';
 import { cgroupV2Root, scanProcOwners } from './procfs.js';
 import { CookieEndpoints } from './owners-cookies.js';
@@ -65,7 +74,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   const { addon } = context;
   const clock = context.clock ?? systemClock();
   const scanProc = context.scanProc ?? (() => scanProcOwners());
-  const force = mergeForce(context.force, parseForceEnv((context.env ?? process.env).SNITCHMAP_FORCE_VARIANTS));
+  const force = planOrThrow(() => mergeForce(context.force, parseForceEnv((context.env ?? process.env).SNITCHMAP_FORCE_VARIANTS)));
   const cgroupPath = context.cgroupPath === undefined ? cgroupV2Root() : context.cgroupPath;
   const shared = new Map<string, number>();
   if (context.skOwnerMapFd !== undefined) shared.set('sm_sk_owner', context.skOwnerMapFd);
@@ -128,9 +137,9 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
         const link = attachProgram(object, program, variant);
         if (link) links.push(link);
       }
+      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => deliver(decodeBatch(batch, clock)));
       for (const name of SHARED_MAPS) if (!shared.has(name) && mapNames.has(name)) shared.set(name, object.mapFd(name));
       statsObject ??= object;
-      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => deliver(decodeBatch(batch, clock)));
       if (variant.attach === 'iter') iterator = { object, program: variant.programs[0] ?? '' };
       return { object, links };
     } catch (error) {
@@ -164,11 +173,13 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
     statsObject = null;
   }
 
-  for (const capability of OWNER_CAPABILITIES) {
+  // Every plan first: an unknown forced name must fail before anything is attached.
+  const plans = OWNER_CAPABILITIES.map((capability) => [capability, planOrThrow(() => planChain(capability, force[capability]))] as const);
+  for (const [capability, plan] of plans) {
     const forced = force[capability];
     const log: Array<[string, string]> = [];
     probeLog[capability] = log;
-    for (const variant of planChain(capability, forced)) {
+    for (const variant of plan) {
       try {
         if (variant.object === null) {
           if (capability !== 'startup') startProcPolling();
@@ -221,6 +232,16 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
     },
     close: closeAll,
   };
+}
+
+/** An unknown forced variant is a forced variant that cannot run: EVARIANT, before anything attaches. */
+function planOrThrow<T>(plan: () => T): T {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof ChainPlanError) throw new NativeError(error.message, { code: 'EVARIANT' });
+    throw error;
+  }
 }
 
 function procKey(owner: KernelOwner): string {

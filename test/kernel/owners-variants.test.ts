@@ -62,6 +62,14 @@ describe.skipIf(gate.skip)('owner variants forced one at a time', () => {
     if (mountedTracefs) execFileSync('umount', [TRACEFS]);
   });
 
+  it('rejects an unknown forced variant with EVARIANT before attaching anything', () => {
+    const before = heldBpfObjects();
+    expect(() => new OwnerCollector({ connect: 'tp_btf:inet_sock_set_state', udp: 'kprobe:bogus' })).toThrow(
+      expect.objectContaining({ code: 'EVARIANT', message: expect.stringContaining("unknown udp variant 'kprobe:bogus'") }),
+    );
+    expect([...heldBpfObjects()].filter((entry) => !before.has(entry))).toEqual([]);
+  });
+
   it.each([['startup'], ['connect']] as const)('%s=proc:/proc finds a held connection by scanning /proc', async (capability) => {
     const collector = new OwnerCollector({ [capability]: 'proc:/proc' });
     const server = startPeer('smo-ps', ['tcp-listen', net.nsIp4, '0'], net);
