@@ -1,3 +1,4 @@
+/* global console, process, setTimeout -- plain Node script (eslint has no Node globals for .mjs) */
 // iperf3 TCP throughput host → namespace over a veth pair, TC flow capture attached (tcx, both
 // directions of the host end) vs not, in alternating runs; prints medians and the on/off ratio.
 // Needs root, iperf3 and a built checkout. Addresses: 10.213.N.0/24 on a veth into a namespace this

@@ -1,3 +1,4 @@
+/* global console, process, Buffer -- plain Node script (eslint has no Node globals for .mjs) */
 // Per-packet cost of the TC flow program with BPF_PROG_TEST_RUN (no interface involved): hit path
 // (flow already in the table) and new-flow path (insert + ring-buffer flow-open), against an empty
 // TC program. Runs alternate; medians over RUNS. Needs root and a built checkout (dist/, addon).

@@ -3,7 +3,7 @@
 // no program attached, and the counters must follow the rules: broken IP headers are parse errors
 // (no row), non-IP is ignored, fragments without ports and over-long IPv6 extension chains are
 // counted under a port-less key, a truncated L4 header counts port-less plus a parse error.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonPath } from '../../native/addon.js';
