@@ -38,9 +38,81 @@ int BPF_KRETPROBE(accept_kretprobe, struct sock *sk)
 	return 0;
 }
 
+/* Listening sockets by (netns, port), for accepted sockets that are still silent: listen() runs in
+ * the listening task, the child's SYN_RECV→ESTABLISHED does not (softirq, or the client's task on
+ * loopback), so the child inherits the listener's identity. With pre-forked servers the listener's
+ * owner may not be the one that accepts: the first I/O then re-attributes the socket. */
+struct listen_key {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
+};
+
+struct listen_owner {
+	struct sm_owner_id id;
+	__u64 sk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct listen_key);
+	__type(value, struct listen_owner);
+} sm_listeners SEC(".maps");
+
+static __always_inline void listen_key_of(struct sock *sk, struct listen_key *key)
+{
+	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	key->port = sk->__sk_common.skc_num;
+	key->pad = 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(accept_state_tp_btf, struct sock *sk, int oldstate, int newstate)
+{
+	struct listen_key key;
+	struct listen_owner *listener;
+	struct sm_sk_owner *owner;
+
+	if (sk->sk_protocol != SM_IPPROTO_TCP)
+		return 0;
+	listen_key_of(sk, &key);
+	if (newstate == TCP_LISTEN) {
+		struct listen_owner value = { .sk = (__u64)sk };
+
+		sm_current_id(&value.id);
+		bpf_map_update_elem(&sm_listeners, &key, &value, BPF_ANY);
+		return 0;
+	}
+	if (oldstate == TCP_LISTEN) {
+		listener = bpf_map_lookup_elem(&sm_listeners, &key);
+		if (listener && listener->sk == (__u64)sk)
+			bpf_map_delete_elem(&sm_listeners, &key);
+		return 0;
+	}
+	if (oldstate != TCP_SYN_RECV || newstate != TCP_ESTABLISHED)
+		return 0;
+	listener = bpf_map_lookup_elem(&sm_listeners, &key);
+	if (!listener)
+		return 0;
+	owner = bpf_sk_storage_get(&sm_sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!owner) {
+		sm_owner_count(SM_OWNER_STAT_STORAGE_FULL);
+		return 0;
+	}
+	if (owner->emitted & SM_EMITTED_ACCEPT)
+		return 0;
+	owner->id = listener->id;
+	owner->how = SM_HOW_LISTEN;
+	owner->emitted |= SM_EMITTED_ACCEPT;
+	sm_emit_owner(sk, bpf_get_socket_cookie(sk), &owner->id, SM_HOW_LISTEN, true);
+	return 0;
+}
+
 /* First I/O on a TCP socket nobody owns yet (an accepted one, or a connect the connect chain did not
- * stamp): sock_send_length/sock_recv_length (since 6.3) fire in the caller's task for every send and
- * receive path, io_uring included, and cost nothing for other syscalls. */
+ * stamp), or owned only by the listener heuristic from another process: sock_send_length and
+ * sock_recv_length (since 6.3) fire in the caller's task for every send and receive path, io_uring
+ * included, and cost nothing for other syscalls. */
 static __always_inline int own_on_first_io(struct sock *sk)
 {
 	struct sm_sk_owner *owner;
@@ -48,9 +120,10 @@ static __always_inline int own_on_first_io(struct sock *sk)
 	if (sk->sk_protocol != SM_IPPROTO_TCP || !sm_is_inet(sk))
 		return 0;
 	owner = bpf_sk_storage_get(&sm_sk_owner, sk, 0, 0);
-	if (owner)
+	if (owner && (owner->how != SM_HOW_LISTEN || owner->id.pid == bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	owner = bpf_sk_storage_get(&sm_sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!owner)
+		owner = bpf_sk_storage_get(&sm_sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!owner) {
 		sm_owner_count(SM_OWNER_STAT_STORAGE_FULL);
 		return 0;

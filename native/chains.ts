@@ -42,7 +42,7 @@ export const OWNER_CHAINS: Readonly<Record<OwnerCapability, readonly Variant[]>>
   accept: [
     variant('fexit:inet_csk_accept', 'owners_accept', ['accept_fexit'], 'auto'),
     variant('kretprobe:inet_csk_accept', 'owners_accept', ['accept_kretprobe'], 'auto'),
-    variant('tp_btf:sock_recv_length', 'owners_accept', ['accept_recv_tp_btf', 'accept_send_tp_btf'], 'auto'),
+    variant('tp_btf:sock_recv_length', 'owners_accept', ['accept_state_tp_btf', 'accept_recv_tp_btf', 'accept_send_tp_btf'], 'auto'),
     variant('tracepoint:sys_exit_accept4', 'owners_accept', ['accept_sys_exit4', 'accept_sys_exit'], 'auto', true),
     PROC_VARIANT,
   ],

@@ -76,6 +76,23 @@ describe.skipIf(gate.skip)('owner chains (default)', () => {
     }
   });
 
+  it('owns an accepted socket that never sends or receives (listener identity)', async () => {
+    const server = startPeer('smo-silent', ['tcp-silent', net.nsIp6, '0'], net);
+    const { port } = await server.next('listening');
+    const peer = startPeer('smo-holder', ['tcp-hold', net.nsIp6, String(port)]);
+    const connected = await peer.next('connected');
+    try {
+      await server.next('accepted');
+      const owner = await collector.waitFor(() =>
+        collector.owners.find((candidate) => candidate.localPort === port && candidate.remotePort === connected.localPort && candidate.proto === 6),
+      );
+      expect(owner).toMatchObject({ pid: server.pid, comm: 'smo-silent', how: 'listen', family: 6, localIp: net.nsIp6, remoteIp: net.hostIp6 });
+    } finally {
+      peer.child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
+    }
+  });
+
   it('attributes loopback: both ends local, each with its own owner', async () => {
     await tcpExchange(collector, { bindIp: '127.0.0.1', targetIp: '127.0.0.1', family: 4, tag: 'lo' });
   });
