@@ -1,7 +1,8 @@
-// Short-lived processes (500 forks, each one TCP connection + one UDP datagram, exiting at once) and
-// sends that bypass send()/sendto(): sendmmsg(2) and io_uring. C fixtures compiled here with gcc.
+// Short-lived processes (500 forks, each one TCP connection + one UDP datagram, exiting at once),
+// sends that bypass send()/sendto() (sendmmsg(2), io_uring) and a pre-forked server. C fixtures
+// compiled here with gcc.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { addonPath } from '../../native/addon.js';
-import { OwnerCollector } from './fixtures/owners-harness.js';
+import { OwnerCollector, sleep } from './fixtures/owners-harness.js';
 import { judgeShortLived, parseShortLines } from './fixtures/owners-short-judge.js';
 
 const gate = kernelGate([addonPath()]);
@@ -28,7 +29,7 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'smo-'));
-    for (const name of ['owners-short', 'owners-io']) {
+    for (const name of ['owners-short', 'owners-io', 'owners-prefork']) {
       execFileSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), fixture(`${name}.c`)]);
     }
     testNet = createTestNet('sho');
@@ -63,6 +64,34 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
       expect(verdict.wrong).toEqual([]);
       expect(verdict.attributed + verdict.unattributed).toBe(500);
       expect(verdict.attributed / 500).toBeGreaterThanOrEqual(0.995);
+    } finally {
+      collector.close();
+    }
+  });
+
+  it('re-attributes a pre-forked server\'s connection from the listening parent to the worker that reads it', async () => {
+    const collector = new OwnerCollector();
+    try {
+      const server = spawn(join(dir, 'owners-prefork'), ['127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const [master, worker, port] = await new Promise<number[]>((resolve) => server.stdout.once('data', (data) => resolve(String(data).trim().split(' ').map(Number))));
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      const client = net.connect(port!, '127.0.0.1');
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      const clientPort = client.localPort!;
+      await sleep(100);
+      client.write('x');
+      expect(await exited).toBe(0);
+      client.destroy();
+      const mine = () => collector.owners.filter((owner) => owner.proto === 6 && owner.localPort === port && owner.remotePort === clientPort);
+      await collector.waitFor(() => (mine().some((owner) => owner.how === 'io') ? true : undefined));
+      const records = mine().map(({ how, pid, comm }) => ({ how, pid, comm }));
+      // The handshake names the listener's owner (the master); the worker's first read corrects it.
+      // Consumers keep the latest record per socket (cookie).
+      expect(records).toEqual([
+        { how: 'listen', pid: master, comm: 'smo-master' },
+        { how: 'io', pid: worker, comm: 'smo-worker' },
+      ]);
+      expect(new Set(mine().map((owner) => owner.cookie)).size).toBe(1);
     } finally {
       collector.close();
     }
