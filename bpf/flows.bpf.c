@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* TC flow accounting: one program for ingress and egress on every interface (tcx or clsact).
+ * Counts bytes/packets per canonical flow in an LRU hash and sends only flow-open, flow-end and
+ * bounded DNS copies through the ring buffer. It is an observer: every path returns TC_ACT_UNSPEC
+ * (== TCX_NEXT), so a parse failure is counted, never dropped. */
+#include "vmlinux/x86/vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "snitchmap.h"
+#include "flows_parse.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by userspace before load (rodata). */
+const volatile __u32 dns_capture_bytes = SM_DNS_MAX;
+/* Force a wakeup once this much data waits; otherwise userspace's periodic poll collects it. */
+const volatile __u64 wakeup_threshold = 32 * 1024;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536); /* resized at load from options.flowTableSize */
+	__type(key, struct sm_flow_key);
+	__type(value, struct sm_flow_value);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} flow_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SM_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_add(__u32 index)
+{
+	__u64 *counter = bpf_map_lookup_elem(&stats, &index);
+
+	if (counter)
+		*counter += 1; /* per-CPU slot: no atomic needed */
+}
+
+static __always_inline void ringbuf_submit_batched(void *record)
+{
+	__u64 flags = bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_threshold
+			      ? BPF_RB_FORCE_WAKEUP
+			      : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(record, flags);
+}
+
+static __always_inline void emit_flow_event(const struct sm_flow_key *key, __u32 kind, __u32 reason, __u64 now)
+{
+	struct sm_flow_event *event = bpf_ringbuf_reserve(&flow_events, sizeof(*event), 0);
+
+	if (!event) {
+		stat_add(SM_STAT_RINGBUF_FULL);
+		return;
+	}
+	event->header.kind = kind;
+	event->header.pad = 0;
+	event->header.ts_ns = now;
+	__builtin_memcpy(&event->key, key, sizeof(*key));
+	event->reason = reason;
+	ringbuf_submit_batched(event);
+}
+
+static __always_inline bool is_dns_port(__u16 port)
+{
+	return port == 53 || port == 5353 || port == 5355;
+}
+
+/* TCP DNS messages carry a 2-byte length prefix (RFC 1035 4.2.2); drop it when the segment starts
+ * with one that fits, so userspace always receives a bare DNS message. */
+static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_packet *pkt, bool egress)
+{
+	__u32 offset = pkt->payload_offset;
+	__u32 length = pkt->payload_length;
+	struct sm_dns_event *event;
+
+	if (pkt->key.proto == IPPROTO_TCP && length >= 2) {
+		__u16 prefix = 0;
+
+		if (bpf_skb_load_bytes(skb, offset, &prefix, 2) == 0 && bpf_ntohs(prefix) >= length - 2) {
+			offset += 2;
+			length -= 2;
+		}
+	}
+	if (length == 0)
+		return;
+	event = bpf_ringbuf_reserve(&flow_events, sizeof(*event), 0);
+	if (!event) {
+		stat_add(SM_STAT_RINGBUF_FULL);
+		return;
+	}
+	__u32 bound = dns_capture_bytes;
+	__u32 copy = length;
+
+	if (bound > SM_DNS_MAX)
+		bound = SM_DNS_MAX;
+	if (copy > bound)
+		copy = bound;
+	/* The verifier needs copy provably in [1, SM_DNS_MAX]. */
+	if (copy < 1 || copy > SM_DNS_MAX || bpf_skb_load_bytes(skb, offset, event->payload, copy) != 0) {
+		bpf_ringbuf_discard(event, 0);
+		stat_add(SM_STAT_PARSE_ERROR);
+		return;
+	}
+	event->header.kind = SM_EVENT_DNS;
+	event->header.pad = 0;
+	event->header.ts_ns = bpf_ktime_get_ns();
+	__builtin_memcpy(&event->key, &pkt->key, sizeof(pkt->key));
+	event->direction = egress ? SM_DIR_TX : SM_DIR_RX;
+	event->length = copy;
+	event->truncated = copy < length;
+	event->pad = 0;
+	stat_add(SM_STAT_DNS_COPIED);
+	ringbuf_submit_batched(event);
+}
+
+static __always_inline void count_existing(struct sm_flow_value *value, const struct sm_packet *pkt, bool egress)
+{
+	if (egress) {
+		__sync_fetch_and_add(&value->tx_bytes, pkt->bytes);
+		__sync_fetch_and_add(&value->tx_packets, pkt->segments);
+	} else {
+		__sync_fetch_and_add(&value->rx_bytes, pkt->bytes);
+		__sync_fetch_and_add(&value->rx_packets, pkt->segments);
+	}
+	/* Only write when a new flag appears, so established flows never dirty the cache line for it. */
+	if (pkt->tcp_flags & ~value->tcp_flags) {
+		__u32 before = __sync_fetch_and_or(&value->tcp_flags, pkt->tcp_flags);
+		__u32 ending = pkt->tcp_flags & (SM_TCP_FIN | SM_TCP_RST);
+
+		if (ending && !(before & (SM_TCP_FIN | SM_TCP_RST)))
+			emit_flow_event(&pkt->key, SM_EVENT_FLOW_END, ending & SM_TCP_RST ? SM_END_RST : SM_END_FIN,
+					bpf_ktime_get_ns());
+	}
+}
+
+static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct sm_flow_value value = {
+		.tx_bytes = egress ? pkt->bytes : 0,
+		.rx_bytes = egress ? 0 : pkt->bytes,
+		.tx_packets = egress ? pkt->segments : 0,
+		.rx_packets = egress ? 0 : pkt->segments,
+		.first_seen_ns = now,
+		.tcp_flags = pkt->tcp_flags,
+		.initiator = egress ? SM_INITIATOR_LOCAL : SM_INITIATOR_REMOTE,
+	};
+	long err = bpf_map_update_elem(&flows, &pkt->key, &value, BPF_NOEXIST);
+
+	if (err == -17 /* EEXIST: another CPU inserted it first */) {
+		struct sm_flow_value *existing = bpf_map_lookup_elem(&flows, &pkt->key);
+
+		if (existing)
+			count_existing(existing, pkt, egress);
+		return;
+	}
+	if (err) {
+		stat_add(SM_STAT_INSERT_FAILED);
+		return;
+	}
+	stat_add(SM_STAT_FLOWS_CREATED);
+	emit_flow_event(&pkt->key, SM_EVENT_FLOW_OPEN, 0, now);
+	if (pkt->tcp_flags & (SM_TCP_FIN | SM_TCP_RST))
+		emit_flow_event(&pkt->key, SM_EVENT_FLOW_END,
+				pkt->tcp_flags & SM_TCP_RST ? SM_END_RST : SM_END_FIN, now);
+}
+
+static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egress)
+{
+	struct sm_packet pkt;
+	int verdict = sm_parse(skb, link, egress, &pkt);
+
+	if (verdict != SM_PARSE_OK) {
+		stat_add(verdict == SM_PARSE_NOT_IP ? SM_STAT_NOT_IP : SM_STAT_PARSE_ERROR);
+		return TC_ACT_UNSPEC;
+	}
+	if (pkt.fragment)
+		stat_add(SM_STAT_FRAGMENT);
+	if (pkt.ext_limit)
+		stat_add(SM_STAT_EXT_LIMIT);
+	if (pkt.l4_truncated)
+		stat_add(SM_STAT_PARSE_ERROR);
+
+	struct sm_flow_value *value = bpf_map_lookup_elem(&flows, &pkt.key);
+
+	if (value)
+		count_existing(value, &pkt, egress);
+	else
+		insert_flow(&pkt, egress);
+
+	if (pkt.has_payload && (is_dns_port(pkt.key.remote_port) || is_dns_port(pkt.key.local_port)))
+		emit_dns(skb, &pkt, egress);
+	return TC_ACT_UNSPEC;
+}
+
+/* Four entry points instead of a per-interface config lookup: the link mode is a compile-time
+ * constant in each, so the Ethernet/L3 choice costs nothing per packet. Userspace attaches the pair
+ * that matches /sys/class/net/X/type. Names stay within BPF_OBJ_NAME_LEN (15 characters). */
+SEC("tc")
+int sm_tc_ingress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_ETHERNET, false);
+}
+
+SEC("tc")
+int sm_tc_egress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_ETHERNET, true);
+}
+
+SEC("tc")
+int sm_tc3_ingress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_NONE, false);
+}
+
+SEC("tc")
+int sm_tc3_egress(struct __sk_buff *skb)
+{
+	return account(skb, SM_LINK_NONE, true);
+}

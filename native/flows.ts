@@ -1,0 +1,231 @@
+// The flows side of the probe: loads bpf/flows.bpf.c, attaches it to every interface (and to those
+// that appear later), delivers ring-buffer batches, reads the flow table and keeps it from filling
+// with flows that are over.
+
+import type { FlowEnd, FlowKey, FlowSample } from '../src/shared/capture.js';
+import type { BpfObjectHandle, Poller, RingBufferHandle, SnitchmapAddon } from './addon.js';
+import { loadAddon } from './addon.js';
+import type { ProbeListeners, TcMode } from './api.js';
+import { toNativeError } from './errors.js';
+import { TcAttacher, type AttachedInterface } from './flows-attach.js';
+import { listInterfaces, readInterface, type InterfaceInfo } from './flows-interfaces.js';
+import {
+  DNS_MAX,
+  FLOW_KEY_SIZE,
+  STAT,
+  decodeFlowEvents,
+  decodeFlowRows,
+  monotonicToEpochNow,
+  sumPerCpuStats,
+  type FlowStatName,
+  type MonotonicToEpoch,
+} from './flows-layout.js';
+import { decodeLinkEvents } from './flows-netlink.js';
+import { FlowExpiry } from './flows-expiry.js';
+
+export interface FlowCaptureOptions {
+  flowTableSize?: number;
+  tcMode?: TcMode;
+  /** Only these interface names (and no netlink watching); default: all, present and future. */
+  interfaces?: string[];
+  dnsCaptureBytes?: number;
+  /** Userspace poll that collects ring-buffer records that did not force a wakeup (ms). */
+  pollIntervalMs?: number;
+  /** Ring-buffer bytes that force a wakeup; below it records wait for the poll. */
+  wakeupThresholdBytes?: number;
+  /** Ended (FIN/RST) flows unchanged this long are deleted from the table after being read (ms). */
+  endedFlowTtlMs?: number;
+  /** Flows unchanged this long are deleted after being read, with a FlowEnd 'evicted' (ms). */
+  idleFlowTtlMs?: number;
+}
+
+type FlowListeners = Pick<ProbeListeners, 'flowOpens' | 'flowEnds' | 'dns' | 'interfaces'>;
+
+export interface FlowStats {
+  eventsLost: number;
+  flowsEvicted: number;
+  parseErrors: number;
+  interfaces: AttachedInterface[];
+  counters: Record<FlowStatName, number>;
+}
+
+export const DEFAULT_FLOW_TABLE_SIZE = 65_536;
+
+function u32(value: number): Buffer {
+  const buffer = Buffer.alloc(4);
+  buffer.writeUInt32LE(value);
+  return buffer;
+}
+
+function u64(value: number): Buffer {
+  const buffer = Buffer.alloc(8);
+  buffer.writeBigUInt64LE(BigInt(value));
+  return buffer;
+}
+
+export class FlowCapture {
+  private listeners: FlowListeners = {};
+  private readonly ring: RingBufferHandle;
+  private readonly linkWatcher: Poller | null;
+  private readonly pollTimer: NodeJS.Timeout;
+  private readonly toEpoch: MonotonicToEpoch = monotonicToEpochNow();
+  private readonly expiry: FlowExpiry;
+  private evicted = 0;
+  private undecodable = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly addon: SnitchmapAddon,
+    private readonly object: BpfObjectHandle,
+    private readonly attacher: TcAttacher,
+    private readonly only: Set<string> | null,
+    options: FlowCaptureOptions,
+  ) {
+    this.expiry = new FlowExpiry(options.endedFlowTtlMs ?? 30_000, options.idleFlowTtlMs ?? 600_000);
+    this.ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => this.onEvents(batch));
+    this.linkWatcher = only ? null : addon.watchLinks((batch) => this.onLinks(batch));
+    this.pollTimer = setInterval(() => this.ring.consume(), options.pollIntervalMs ?? 200);
+    this.pollTimer.unref();
+  }
+
+  /** Loads and attaches; rejects (NativeError) when the object cannot load or no interface attaches. */
+  static open(options: FlowCaptureOptions = {}, addon: SnitchmapAddon = loadAddon()): FlowCapture {
+    const object = addon.openObject('flows');
+    try {
+      object.setMapMaxEntries('flows', options.flowTableSize ?? DEFAULT_FLOW_TABLE_SIZE);
+      object.setGlobal('dns_capture_bytes', u32(Math.max(1, Math.min(DNS_MAX, options.dnsCaptureBytes ?? DNS_MAX))));
+      object.setGlobal('wakeup_threshold', u64(options.wakeupThresholdBytes ?? 32 * 1024));
+      object.load();
+    } catch (error) {
+      object.close();
+      throw toNativeError(error);
+    }
+    const attacher = new TcAttacher(addon, object, options.tcMode ?? 'auto');
+    const only = options.interfaces ? new Set(options.interfaces) : null;
+    const capture = new FlowCapture(addon, object, attacher, only, options);
+    try {
+      capture.attachPresent();
+    } catch (error) {
+      capture.close();
+      throw toNativeError(error);
+    }
+    return capture;
+  }
+
+  get tcMode(): 'tcx' | 'clsact' | null {
+    return this.attacher.currentMode();
+  }
+
+  /** Kernel ids of the TC programs this capture loaded (to tell them from another instance's). */
+  programIds(): number[] {
+    return this.object.programs().map((program) => this.object.programId(program.name));
+  }
+
+  listen(listeners: FlowListeners): void {
+    this.listeners = listeners;
+  }
+
+  /** Every row of the flow table; afterwards, rows that are over are deleted (see FlowExpiry). */
+  readFlows(): FlowSample[] {
+    if (this.closed) return [];
+    const createdBefore = this.counter('flowsCreated');
+    const { keys, values, count } = this.object.lookupBatch('flows');
+    const rows = decodeFlowRows(keys, values, count, this.toEpoch);
+    const { deleteIndexes, idleEnds } = this.expiry.review(rows, Date.now());
+    if (deleteIndexes.length > 0) {
+      const packed = Buffer.concat(deleteIndexes.map((i) => keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE)));
+      this.expiry.deleted += this.object.deleteKeys('flows', packed);
+    }
+    // Created - present - deleted by us = evicted by the LRU. Flows created during the read can only
+    // lower this estimate, so keep the maximum.
+    this.evicted = Math.max(this.evicted, createdBefore - count - this.expiry.deleted);
+    if (idleEnds.length > 0) this.listeners.flowEnds?.(idleEnds);
+    return rows;
+  }
+
+  stats(): FlowStats {
+    const totals = this.counters();
+    return {
+      eventsLost: totals.ringbufFull + this.undecodable,
+      flowsEvicted: this.evicted,
+      parseErrors: totals.parseError + totals.insertFailed,
+      interfaces: this.attacher.interfaces(),
+      counters: totals,
+    };
+  }
+
+  /** Detaches everything and frees the object. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.pollTimer);
+    this.linkWatcher?.close();
+    this.attacher.close();
+    this.ring.close();
+    this.object.close();
+  }
+
+  private counters(): Record<FlowStatName, number> {
+    const sums = sumPerCpuStats(this.object.readPerCpuArray('stats'));
+    const out = {} as Record<FlowStatName, number>;
+    for (const [name, index] of Object.entries(STAT) as Array<[FlowStatName, number]>) out[name] = sums[index] ?? 0;
+    return out;
+  }
+
+  private counter(name: FlowStatName): number {
+    return this.counters()[name];
+  }
+
+  private attachPresent(): void {
+    const present = listInterfaces().filter((iface) => !this.only || this.only.has(iface.name));
+    for (const iface of present) this.attachOne(iface, false);
+    if (this.attacher.currentMode() === null) {
+      const reasons = this.attacher.interfaces().map((entry) => `${entry.name}: ${entry.error ?? 'failed'}`);
+      throw new Error(`the TC program attached to no interface (${reasons.join('; ') || 'no interfaces'})`);
+    }
+  }
+
+  private attachOne(iface: InterfaceInfo, announce: boolean): void {
+    const result = this.attacher.attach(iface);
+    if (announce) {
+      const event = result.mode === 'failed' ? 'failed' : 'attached';
+      this.listeners.interfaces?.({ name: iface.name, ifindex: iface.ifindex, event, ...(result.error ? { error: result.error } : {}) });
+    }
+  }
+
+  private onLinks(batch: Buffer): void {
+    if (this.closed) return;
+    for (const event of decodeLinkEvents(batch)) {
+      if (event.kind === 'overrun') {
+        for (const iface of listInterfaces()) if (!this.attacher.has(iface.ifindex)) this.attachOne(iface, true);
+      } else if (event.kind === 'new') {
+        if (this.attacher.has(event.ifindex) || !event.name) continue;
+        const iface = readInterface(event.name);
+        if (iface && iface.ifindex === event.ifindex) this.attachOne(iface, true);
+      } else if (this.attacher.has(event.ifindex)) {
+        const name = this.attacher.interfaces().find((entry) => entry.ifindex === event.ifindex)?.name ?? event.name ?? '';
+        this.attacher.detach(event.ifindex);
+        this.forgetInterface(event.ifindex);
+        this.listeners.interfaces?.({ name, ifindex: event.ifindex, event: 'detached' });
+      }
+    }
+  }
+
+  /** A removed interface's rows can never change again: drop them (counted as deleted, not evicted). */
+  private forgetInterface(ifindex: number): void {
+    const { keys, count } = this.object.lookupBatch('flows');
+    const doomed: Buffer[] = [];
+    for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
+    if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys('flows', Buffer.concat(doomed));
+  }
+
+  private onEvents(batch: Buffer): void {
+    const decoded = decodeFlowEvents(batch, this.toEpoch);
+    this.undecodable += decoded.unknown;
+    if (decoded.opens.length > 0) this.listeners.flowOpens?.(decoded.opens);
+    if (decoded.ends.length > 0) this.listeners.flowEnds?.(decoded.ends);
+    if (decoded.dns.length > 0) this.listeners.dns?.(decoded.dns);
+  }
+}
+
+export type { FlowEnd, FlowKey };

@@ -1,0 +1,249 @@
+// Walks each owner capability's variant chain against the kernel and keeps, per capability, the first
+// variant that loads *and* attaches (libbpf's prog-type probes lie on kernels without kprobes). Each
+// capability has its own object, loaded with only the candidate's programs autoloaded; a failed
+// candidate is detached and closed before the next is tried, so nothing of it stays attached. All
+// winners share one ring buffer and one sk_storage owner map (bpf_map__reuse_fd), which the TC
+// egress program may read for the in-kernel join.
+//
+// openProbe() (native/index.ts) calls attachOwnerChains() and forwards records to its listeners.
+
+import type { KernelOwner, ProbeListeners } from './api.js';
+import type { BpfObjectHandle, NativeLink, RingBufferHandle, SnitchmapAddon } from './addon.js';
+import { NativeError, toNativeError } from './errors.js';
+import {
+  ChainPlanError,
+  OWNER_CAPABILITIES,
+  mergeForce,
+  parseForceEnv,
+  planChain,
+  type OwnerCapability,
+  type OwnerForce,
+  type Variant,
+} from './chains.js';
+import { decodeBatch, decodeIteratorOutput, emptyRecords, systemClock, type DecodedRecords, type MonotonicToEpoch } from './owners-decode.js';
+import { cgroupV2Root, scanProcOwners } from './procfs.js';
+import { CookieEndpoints } from './owners-cookies.js';
+
+const SHARED_MAPS = ['sm_owner_events', 'sm_sk_owner', 'sm_owner_stats'] as const;
+/** Records kept while nobody listens yet; beyond this they are dropped and counted. */
+const MAX_QUEUED = 65_536;
+const PROC_POLL_MS = 1_000;
+
+export interface OwnerChainsContext {
+  addon: SnitchmapAddon;
+  /** Per-capability forced variant; SNITCHMAP_FORCE_VARIANTS fills the rest. */
+  force?: OwnerForce;
+  /** Defaults to the cgroup-v2 mount from /proc/mounts. */
+  cgroupPath?: string | null;
+  /** An sk_storage map created by another object (the TC side) to share instead of creating one. */
+  skOwnerMapFd?: number;
+  clock?: MonotonicToEpoch;
+  scanProc?: () => KernelOwner[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export type OwnerListeners = Pick<ProbeListeners, 'owners' | 'processes' | 'flowEnds'>;
+
+export interface OwnerChains {
+  /** Winning variant per capability; null when nothing attached. */
+  readonly winners: Record<OwnerCapability, string | null>;
+  /** Why each losing candidate failed: capability → [variant, reason][]. */
+  readonly probeLog: Record<string, Array<[string, string]>>;
+  /** The shared sk_storage owner map (struct sm_sk_owner), for the TC egress join. */
+  readonly skOwnerMapFd: number | null;
+  listen(listeners: OwnerListeners): void;
+  /** Drains the ring buffer now (records that did not trigger a wakeup). */
+  poll(): void;
+  existingOwners(): KernelOwner[];
+  /** eventsLost: ring buffer full + dropped before listen(); closesUnmatched: closes with no known endpoint. */
+  stats(): { eventsLost: number; malformed: number; closesUnmatched: number };
+  close(): void;
+}
+
+interface Attached {
+  object: BpfObjectHandle | null;
+  links: NativeLink[];
+}
+
+function reason(error: unknown): string {
+  const native = toNativeError(error);
+  return `${native.code}: ${native.message}`;
+}
+
+export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
+  const { addon } = context;
+  const clock = context.clock ?? systemClock();
+  const scanProc = context.scanProc ?? (() => scanProcOwners());
+  const force = planOrThrow(() => mergeForce(context.force, parseForceEnv((context.env ?? process.env).SNITCHMAP_FORCE_VARIANTS)));
+  const cgroupPath = context.cgroupPath === undefined ? cgroupV2Root() : context.cgroupPath;
+  const shared = new Map<string, number>();
+  if (context.skOwnerMapFd !== undefined) shared.set('sm_sk_owner', context.skOwnerMapFd);
+  let statsObject: BpfObjectHandle | null = null;
+  let ring: RingBufferHandle | null = null;
+  let listeners: OwnerListeners | null = null;
+  let queued = emptyRecords();
+  let dropped = 0;
+  let malformed = 0;
+  let procTimer: NodeJS.Timeout | null = null;
+  const procSeen = new Set<string>();
+  const cookies = new CookieEndpoints();
+  const attached: Attached[] = [];
+  const winners = Object.fromEntries(OWNER_CAPABILITIES.map((capability) => [capability, null])) as Record<OwnerCapability, string | null>;
+  const probeLog: Record<string, Array<[string, string]>> = {};
+  let iterator: { object: BpfObjectHandle; program: string } | null = null;
+
+  function deliver(records: DecodedRecords): void {
+    malformed += records.malformed;
+    if (!listeners) {
+      const room = MAX_QUEUED - queued.owners.length - queued.closes.length - queued.processes.length;
+      const incoming = records.owners.length + records.closes.length + records.processes.length;
+      if (incoming > room) {
+        dropped += incoming;
+        return;
+      }
+      queued.owners.push(...records.owners);
+      queued.closes.push(...records.closes);
+      queued.processes.push(...records.processes);
+      return;
+    }
+    cookies.remember(records.owners);
+    const ends = cookies.complete(records.closes);
+    if (records.processes.length > 0) listeners.processes?.(records.processes);
+    if (records.owners.length > 0) listeners.owners?.(records.owners);
+    if (ends.length > 0) listeners.flowEnds?.(ends);
+  }
+
+  function attachProgram(object: BpfObjectHandle, program: string, variant: Variant): NativeLink | null {
+    if (variant.attach === 'iter') {
+      object.runIterator(program);
+      return null;
+    }
+    if (variant.attach === 'cgroup') {
+      if (!cgroupPath) throw new NativeError('no cgroup-v2 hierarchy mounted (see /proc/mounts)', { code: 'ENOENT' });
+      return object.attachCgroup(program, cgroupPath);
+    }
+    return object.attachAuto(program);
+  }
+
+  function tryBpfVariant(variant: Variant): Attached {
+    const object = addon.openObject(variant.object ?? '');
+    const links: NativeLink[] = [];
+    try {
+      for (const program of object.programs()) object.setAutoload(program.name, variant.programs.includes(program.name));
+      const mapNames = new Set(object.maps().map((map) => map.name));
+      for (const [name, fd] of shared) if (mapNames.has(name)) object.reuseMapFd(name, fd);
+      object.load();
+      for (const program of variant.programs) {
+        const link = attachProgram(object, program, variant);
+        if (link) links.push(link);
+      }
+      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => deliver(decodeBatch(batch, clock)));
+      for (const name of SHARED_MAPS) if (!shared.has(name) && mapNames.has(name)) shared.set(name, object.mapFd(name));
+      statsObject ??= object;
+      if (variant.attach === 'iter') iterator = { object, program: variant.programs[0] ?? '' };
+      return { object, links };
+    } catch (error) {
+      for (const link of links) link.detach();
+      object.close();
+      throw error;
+    }
+  }
+
+  function startProcPolling(): void {
+    if (procTimer) return;
+    for (const owner of scanProc()) procSeen.add(procKey(owner));
+    procTimer = setInterval(() => {
+      const fresh = scanProc().filter((owner) => !procSeen.has(procKey(owner)));
+      for (const owner of fresh) procSeen.add(procKey(owner));
+      if (fresh.length > 0) deliver({ owners: fresh, closes: [], processes: [], malformed: 0 });
+    }, PROC_POLL_MS);
+    procTimer.unref();
+  }
+
+  function closeAll(): void {
+    if (procTimer) clearInterval(procTimer);
+    procTimer = null;
+    ring?.close();
+    ring = null;
+    for (const entry of attached.splice(0)) {
+      for (const link of entry.links) link.detach();
+      entry.object?.close();
+    }
+    iterator = null;
+    statsObject = null;
+  }
+
+  // Every plan first: an unknown forced name must fail before anything is attached.
+  const plans = OWNER_CAPABILITIES.map((capability) => [capability, planOrThrow(() => planChain(capability, force[capability]))] as const);
+  for (const [capability, plan] of plans) {
+    const forced = force[capability];
+    const log: Array<[string, string]> = [];
+    probeLog[capability] = log;
+    for (const variant of plan) {
+      try {
+        if (variant.object === null) {
+          if (capability !== 'startup') startProcPolling();
+          attached.push({ object: null, links: [] });
+        } else {
+          attached.push(tryBpfVariant(variant));
+        }
+        winners[capability] = variant.name;
+        break;
+      } catch (error) {
+        log.push([variant.name, reason(error)]);
+      }
+    }
+    if (forced !== undefined && winners[capability] === null) {
+      closeAll();
+      const why = log[log.length - 1]?.[1] ?? 'unknown';
+      throw new NativeError(`forced ${capability} variant '${forced}' cannot run here — ${why}; nothing was left attached`, {
+        code: 'EVARIANT',
+      });
+    }
+  }
+
+  return {
+    winners,
+    probeLog,
+    skOwnerMapFd: shared.get('sm_sk_owner') ?? null,
+    listen(next) {
+      listeners = next;
+      const pending = queued;
+      queued = emptyRecords();
+      deliver(pending);
+    },
+    poll() {
+      ring?.consume();
+    },
+    existingOwners() {
+      if (!iterator) return winners.startup === null ? [] : scanProc();
+      const records = decodeIteratorOutput(iterator.object.runIterator(iterator.program), clock);
+      malformed += records.malformed;
+      return records.owners;
+    },
+    stats() {
+      let ringbufFull = 0;
+      if (statsObject) {
+        const values = statsObject.readPerCpuArray('sm_owner_stats');
+        const cpus = values.length / 8 / 3;
+        for (let cpu = 0; cpu < cpus; cpu++) ringbufFull += Number(values.readBigUInt64LE(cpu * 8));
+      }
+      return { eventsLost: ringbufFull + dropped, malformed, closesUnmatched: cookies.unmatched };
+    },
+    close: closeAll,
+  };
+}
+
+/** An unknown forced variant is a forced variant that cannot run: EVARIANT, before anything attaches. */
+function planOrThrow<T>(plan: () => T): T {
+  try {
+    return plan();
+  } catch (error) {
+    if (error instanceof ChainPlanError) throw new NativeError(error.message, { code: 'EVARIANT' });
+    throw error;
+  }
+}
+
+function procKey(owner: KernelOwner): string {
+  return `${owner.pid}/${owner.proto}/${owner.localIp}/${owner.localPort}/${owner.remoteIp}/${owner.remotePort}`;
+}

@@ -1,0 +1,45 @@
+// Module entry: the generic libbpf surface documented in native/README.md. Native lifetime is tied
+// to the env: at teardown every link is detached (clsact filters would otherwise outlive us), then
+// ring buffers, watchers and objects are freed.
+#include <napi.h>
+
+#include "bpf_link.h"
+#include "bpf_object.h"
+#include "errors.h"
+#include "link_watcher.h"
+#include "registry.h"
+#include "ring_buffer.h"
+
+namespace {
+
+void Cleanup() {
+  sm::Registry::Links().ReleaseAll();
+  sm::Registry::Others().ReleaseAll();
+}
+
+Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  sm::SetErrorClass(info);
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  sm::InstallLibbpfLogger();
+  exports.Set("BpfObject", sm::BpfObject::Init(env));
+  exports.Set("Link", sm::Link::Init(env));
+  exports.Set("RingBuffer", sm::RingBuffer::Init(env));
+  exports.Set("LinkWatcher", sm::LinkWatcher::Init(env));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exports.Set("embeddedObjects", Napi::Function::New(env, sm::BpfObject::EmbeddedNames));
+  exports.Set("openObject", Napi::Function::New(env, sm::BpfObject::Open));
+  exports.Set("openRingBuffer", Napi::Function::New(env, sm::RingBuffer::Open));
+  exports.Set("watchLinks", Napi::Function::New(env, sm::LinkWatcher::Open));
+  exports.Set("detachClsact", Napi::Function::New(env, sm::DetachClsact));
+  exports.Set("queryClsact", Napi::Function::New(env, sm::QueryClsact));
+  exports.Set("queryTcx", Napi::Function::New(env, sm::QueryTcx));
+  env.AddCleanupHook(Cleanup);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(snitchmap, Init)

@@ -1,0 +1,85 @@
+#include "errors.h"
+
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+namespace sm {
+namespace {
+
+Napi::FunctionReference errorClass;
+std::string libbpfLog;
+// Keep the tail: a verifier log can reach megabytes, the end says what failed.
+constexpr size_t kLogLimit = 16 * 1024;
+
+int PrintToLog(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  int n = vsnprintf(line, sizeof line, format, args);
+  libbpfLog.append(line);
+  if (libbpfLog.size() > kLogLimit) libbpfLog.erase(0, libbpfLog.size() - kLogLimit);
+  return n;
+}
+
+std::string ErrnoName(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case EINVAL: return "EINVAL";
+    case ENODEV: return "ENODEV";
+    case ENXIO: return "ENXIO";
+    case EEXIST: return "EEXIST";
+    case EBUSY: return "EBUSY";
+    case ENOMEM: return "ENOMEM";
+    case E2BIG: return "E2BIG";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ESRCH: return "ESRCH";
+    case EBADF: return "EBADF";
+    case ENOSPC: return "ENOSPC";
+    default: return "E" + std::to_string(err);
+  }
+}
+
+[[noreturn]] void Throw(Napi::Env env, const std::string& code, const std::string& message, int err,
+                        const std::string& log) {
+  Napi::Object details = Napi::Object::New(env);
+  details.Set("code", code);
+  details.Set("errno", err);
+  details.Set("log", log);
+  if (errorClass.IsEmpty()) {
+    Napi::Error error = Napi::Error::New(env, message);
+    error.Value().Set("code", code);
+    throw error;
+  }
+  Napi::Value instance = errorClass.New({Napi::String::New(env, message), details});
+  throw Napi::Error(env, instance);
+}
+
+}  // namespace
+
+void SetErrorClass(const Napi::CallbackInfo& info) {
+  errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+}
+
+void ClearLibbpfLog() { libbpfLog.clear(); }
+std::string LibbpfLog() { return libbpfLog; }
+void InstallLibbpfLogger() { libbpf_set_print(PrintToLog); }
+
+void ThrowErrno(Napi::Env env, const std::string& operation, int err) {
+  err = err < 0 ? -err : err;
+  Throw(env, ErrnoName(err), operation + ": " + strerror(err), err, "");
+}
+
+void ThrowErrnoWithLog(Napi::Env env, const std::string& operation, int err) {
+  err = err < 0 ? -err : err;
+  Throw(env, ErrnoName(err), operation + ": " + strerror(err), err, LibbpfLog());
+}
+
+void ThrowCode(Napi::Env env, const std::string& code, const std::string& message) {
+  Throw(env, code, message, 0, "");
+}
+
+}  // namespace sm

@@ -1,0 +1,119 @@
+// Short-lived processes (500 forks, each one TCP connection + one UDP datagram, exiting at once),
+// sends that bypass send()/sendto() (sendmmsg(2), io_uring) and a pre-forked server. C fixtures
+// compiled here with gcc.
+
+import { execFileSync, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelGate } from '../support/kernel-gate.js';
+import { createTestNet, type TestNet } from '../support/netns.js';
+import { addonPath } from '../../native/addon.js';
+import { OwnerCollector, sleep } from './fixtures/owners-harness.js';
+import { judgeShortLived, parseShortLines } from './fixtures/owners-short-judge.js';
+
+const gate = kernelGate([addonPath()]);
+const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () => {
+  let testNet: TestNet;
+  let dir: string;
+  let server: net.Server;
+  let receiver: dgram.Socket;
+  let tcpPort = 0;
+  let udpPort = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'smo-'));
+    for (const name of ['owners-short', 'owners-io', 'owners-prefork']) {
+      execFileSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), fixture(`${name}.c`)]);
+    }
+    testNet = createTestNet('sho');
+    server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(0, testNet.hostIp4, resolve));
+    tcpPort = (server.address() as net.AddressInfo).port;
+    receiver = dgram.createSocket('udp4');
+    receiver.on('message', () => undefined);
+    await new Promise<void>((resolve) => receiver.bind(0, testNet.hostIp4, resolve));
+    udpPort = receiver.address().port;
+  });
+  afterAll(() => {
+    server?.close();
+    receiver?.close();
+    testNet?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('attributes ≥ 99.5% of 500 short-lived processes to the right pid and comm, none to a wrong one', async () => {
+    const collector = new OwnerCollector();
+    try {
+      const output = testNet.run(join(dir, 'owners-short'), ['500', testNet.hostIp4, String(tcpPort), String(udpPort), '0']);
+      const children = parseShortLines(output);
+      expect(children).toHaveLength(500);
+      const settled = () => judgeShortLived(children, collector.owners, tcpPort);
+      await collector.waitFor(() => (settled().attributed === children.length ? true : undefined), 5_000);
+      const verdict = settled();
+      console.info(`500 short-lived: ${verdict.attributed} attributed, ${verdict.unattributed} unattributed, ${verdict.wrong.length} wrong`);
+      expect(verdict.wrong).toEqual([]);
+      expect(verdict.attributed + verdict.unattributed).toBe(500);
+      expect(verdict.attributed / 500).toBeGreaterThanOrEqual(0.995);
+    } finally {
+      collector.close();
+    }
+  });
+
+  it('re-attributes a pre-forked server\'s connection from the listening parent to the worker that reads it', async () => {
+    const collector = new OwnerCollector();
+    try {
+      const server = spawn(join(dir, 'owners-prefork'), ['127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const [master, worker, port] = await new Promise<number[]>((resolve) => server.stdout.once('data', (data) => resolve(String(data).trim().split(' ').map(Number))));
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      const client = net.connect(port!, '127.0.0.1');
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      const clientPort = client.localPort!;
+      await sleep(100);
+      client.write('x');
+      expect(await exited).toBe(0);
+      client.destroy();
+      const mine = () => collector.owners.filter((owner) => owner.proto === 6 && owner.localPort === port && owner.remotePort === clientPort);
+      await collector.waitFor(() => (mine().some((owner) => owner.how === 'io') ? true : undefined));
+      const records = mine().map(({ how, pid, comm }) => ({ how, pid, comm }));
+      // The handshake names the listener's owner (the master); the worker's first read corrects it.
+      // Consumers keep the latest record per socket (cookie).
+      expect(records).toEqual([
+        { how: 'listen', pid: master, comm: 'smo-master' },
+        { how: 'io', pid: worker, comm: 'smo-worker' },
+      ]);
+      expect(new Set(mine().map((owner) => owner.cookie)).size).toBe(1);
+    } finally {
+      collector.close();
+    }
+  });
+
+  for (const udp of ['tp_btf:sock_send_length', 'cgroup:sendmsg']) {
+    for (const mode of ['sendmmsg', 'io_uring']) {
+      it(`udp=${udp}: ${mode} sends are attributed`, async () => {
+        const collector = new OwnerCollector({ udp });
+        try {
+          const [pid, localPort, sent] = execFileSync(join(dir, 'owners-io'), [mode, testNet.hostIp4, String(udpPort)], { encoding: 'utf8' })
+            .trim()
+            .split(' ')
+            .map(Number);
+          expect(sent).toBeGreaterThan(0);
+          const comm = mode === 'sendmmsg' ? 'smo-mmsg' : 'smo-uring';
+          const owner = await collector.waitFor(() => collector.owners.find((candidate) => candidate.proto === 17 && candidate.localPort === localPort));
+          expect(owner).toMatchObject({ pid, comm, how: 'udp-send', remoteIp: null });
+        } finally {
+          collector.close();
+        }
+      });
+    }
+  }
+});

@@ -1,0 +1,142 @@
+// Every owner variant forced one at a time. Those this kernel supports must pass the same scenarios
+// as the default chains; kprobe/fentry/fexit variants (no CONFIG_KPROBES, fentry refused here) must
+// fail with a clear EVARIANT error and leave no program or link behind.
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelGate } from '../support/kernel-gate.js';
+import { createTestNet, type TestNet } from '../support/netns.js';
+import { addonPath } from '../../native/addon.js';
+import { allBpfVariants } from '../../native/chains.js';
+import { isNativeError } from '../../native/errors.js';
+import { OwnerCollector, startPeer } from './fixtures/owners-harness.js';
+import { runAllScenarios } from './fixtures/owners-scenarios.js';
+
+const gate = kernelGate([addonPath()]);
+const TRACEFS = '/sys/kernel/tracing';
+const UNSUPPORTED_HERE = /^(kprobe|kretprobe|fentry|fexit):/;
+
+/** BPF programs and links this process holds (fd-based: whatever it attached lives on these fds). */
+function heldBpfObjects(): Set<string> {
+  const held = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fdinfo')) {
+    let info: string;
+    try {
+      info = readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8');
+    } catch {
+      continue;
+    }
+    const link = /^link_id:\s*(\d+)/m.exec(info)?.[1];
+    const prog = /^prog_id:\s*(\d+)/m.exec(info)?.[1];
+    if (link) held.add(`link ${link}`);
+    else if (prog) held.add(`prog ${prog}`);
+  }
+  return held;
+}
+
+/** Every link the kernel lists whose program is one of `programIds`. */
+function kernelLinksOf(programIds: number[]): number[] {
+  const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as Array<{ id: number; prog_id: number }>;
+  return links.filter((link) => programIds.includes(link.prog_id)).map((link) => link.id);
+}
+
+function tracefsMounted(): boolean {
+  return readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === TRACEFS);
+}
+
+describe.skipIf(gate.skip)('owner variants forced one at a time', () => {
+  let net: TestNet;
+  let mountedTracefs = false;
+
+  beforeAll(() => {
+    // Classic tracepoints resolve their ids through tracefs; mount it if nobody did.
+    if (!tracefsMounted() && existsSync(TRACEFS)) {
+      execFileSync('mount', ['-t', 'tracefs', 'tracefs', TRACEFS]);
+      mountedTracefs = true;
+    }
+    net = createTestNet('var');
+  });
+  afterAll(() => {
+    net?.destroy();
+    if (mountedTracefs) execFileSync('umount', [TRACEFS]);
+  });
+
+  it('rejects an unknown forced variant with EVARIANT before attaching anything', () => {
+    const before = heldBpfObjects();
+    expect(() => new OwnerCollector({ connect: 'tp_btf:inet_sock_set_state', udp: 'kprobe:bogus' })).toThrow(
+      expect.objectContaining({ code: 'EVARIANT', message: expect.stringContaining("unknown udp variant 'kprobe:bogus'") }),
+    );
+    expect([...heldBpfObjects()].filter((entry) => !before.has(entry))).toEqual([]);
+  });
+
+  it.each([['startup'], ['connect']] as const)('%s=proc:/proc finds a held connection by scanning /proc', async (capability) => {
+    const collector = new OwnerCollector({ [capability]: 'proc:/proc' });
+    const server = startPeer('smo-ps', ['tcp-listen', net.nsIp4, '0'], net);
+    try {
+      expect(collector.chains.winners[capability]).toBe('proc:/proc');
+      const { port } = await server.next('listening');
+      const client = startPeer('smo-pc', ['tcp-hold', net.nsIp4, String(port)]);
+      const connected = await client.next('connected');
+      const find = (owners: typeof collector.owners) =>
+        owners.find((candidate) => candidate.localPort === connected.localPort && candidate.remotePort === port && candidate.how === 'existing');
+      // startup: one scan on demand; connect: the 1 s poll delivers sockets it has not seen before.
+      const owner = capability === 'startup' ? find(collector.chains.existingOwners()) : await collector.waitFor(() => find(collector.owners), 4_000);
+      client.child.kill('SIGKILL');
+      expect(owner).toMatchObject({ pid: client.pid, comm: 'smo-pc', proto: 6, remoteIp: net.nsIp4, cookie: null });
+    } finally {
+      server.child.kill('SIGKILL');
+      collector.close();
+    }
+  });
+
+  for (const { capability, variant } of allBpfVariants()) {
+    if (UNSUPPORTED_HERE.test(variant.name)) {
+      it(`${capability}=${variant.name} fails cleanly and leaves nothing attached`, () => {
+        const before = heldBpfObjects();
+        let error: unknown;
+        try {
+          new OwnerCollector({ [capability]: variant.name }).close();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(isNativeError(error, 'EVARIANT'), String(error)).toBe(true);
+        expect((error as Error).message).toContain(`forced ${capability} variant '${variant.name}' cannot run here`);
+        expect((error as Error).message).toMatch(/EPERM|ENOENT/);
+        const leaked = [...heldBpfObjects()].filter((entry) => !before.has(entry));
+        expect(leaked, 'programs or links still held after the failure').toEqual([]);
+        const leakedPrograms = leaked.filter((entry) => entry.startsWith('prog ')).map((entry) => Number(entry.slice(5)));
+        expect(kernelLinksOf(leakedPrograms), 'links still attached (bpftool link show)').toEqual([]);
+      });
+      continue;
+    }
+    it(`${capability}=${variant.name} passes every attribution scenario`, async () => {
+      const collector = new OwnerCollector({ [capability]: variant.name });
+      try {
+        expect(collector.chains.winners[capability]).toBe(variant.name);
+        if (capability === 'startup') {
+          const server = startPeer('smo-vs', ['tcp-listen', net.nsIp4, '0'], net);
+          const { port } = await server.next('listening');
+          const client = startPeer('smo-vc', ['tcp-hold', net.nsIp4, String(port)]);
+          const connected = await client.next('connected');
+          const owner = collector.chains.existingOwners().find((candidate) => candidate.localPort === connected.localPort && candidate.remotePort === port);
+          client.child.kill('SIGKILL');
+          server.child.kill('SIGKILL');
+          expect(owner).toMatchObject({ pid: client.pid, comm: 'smo-vc', remoteIp: net.nsIp4 });
+          return;
+        }
+        const { tcpClientPort } = await runAllScenarios(collector, net);
+        if (capability === 'close') {
+          const end = await collector.waitFor(() => collector.closes.find((candidate) => candidate.proto === 6 && candidate.localPort === tcpClientPort));
+          expect(end?.reason).toBe('close');
+        }
+        if (capability === 'exec') {
+          expect(collector.processes.some((event) => event.kind === 'exec')).toBe(true);
+          expect(collector.processes.some((event) => event.kind === 'exit')).toBe(true);
+        }
+      } finally {
+        collector.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,99 @@
+// Owner attribution on the real kernel with the default chains: every scenario of issue 3, the
+// close and exec/exit records, and a connection opened before the chains attached.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelGate } from '../support/kernel-gate.js';
+import { createTestNet, type TestNet } from '../support/netns.js';
+import { addonPath } from '../../native/addon.js';
+import { OwnerCollector, startPeer } from './fixtures/owners-harness.js';
+import { runAllScenarios, tcpExchange } from './fixtures/owners-scenarios.js';
+
+const gate = kernelGate([addonPath()]);
+
+describe.skipIf(gate.skip)('owner chains (default)', () => {
+  let net: TestNet;
+  let collector: OwnerCollector;
+
+  beforeAll(() => {
+    net = createTestNet('own');
+    collector = new OwnerCollector();
+  });
+  afterAll(() => {
+    collector?.close();
+    net?.destroy();
+  });
+
+  it('picks stable hooks on this kernel and says why the others failed', () => {
+    const { winners, probeLog } = collector.chains;
+    expect(winners).toEqual({
+      connect: 'tp_btf:inet_sock_set_state',
+      accept: 'tp_btf:sock_recv_length',
+      udp: 'tp_btf:sock_send_length',
+      close: 'cgroup:sock_release',
+      exec: 'tp_btf:sched_process_exec',
+      startup: 'iter:task_file',
+    });
+    expect(probeLog.connect?.map(([name]) => name)).toEqual(['fentry:tcp_connect', 'kprobe:tcp_connect']);
+    expect(probeLog.connect?.[0]?.[1]).toMatch(/^EPERM/);
+    expect(probeLog.connect?.[1]?.[1]).toMatch(/^ENOENT/);
+    expect(collector.chains.skOwnerMapFd).toBeGreaterThan(0);
+  });
+
+  it('attributes TCP connect/accept (v4, v6, dual-stack) and UDP (unconnected, connected, receive) on both ends', async () => {
+    const { tcpClientPort } = await runAllScenarios(collector, net);
+    const closed = await collector.waitFor(() => collector.closes.find((end) => end.proto === 6 && end.localPort === tcpClientPort));
+    expect(closed?.reason, JSON.stringify(collector.closes.slice(0, 20))).toBe('close');
+    expect(collector.chains.stats().malformed).toBe(0);
+  });
+
+  it('reports exec and exit of a short-lived process with its start time', async () => {
+    const peer = startPeer('smo-exec', ['udp-send', net.nsIp4, '9']);
+    await peer.exited;
+    const exec = await collector.waitFor(() => collector.processes.find((event) => event.kind === 'exec' && event.pid === peer.pid));
+    const exit = await collector.waitFor(() => collector.processes.find((event) => event.kind === 'exit' && event.pid === peer.pid));
+    expect(exec?.comm).toBe('node');
+    expect(exec?.ppid).toBe(process.pid);
+    expect(exit?.comm).toBe('smo-exec');
+    expect(exit?.startTime).toBe(exec?.startTime);
+    expect(exec!.startTime).toBeGreaterThan(0);
+  });
+
+  it('owns a connection opened before the chains attached (iter/task_file)', async () => {
+    const server = startPeer('smo-old-s', ['tcp-listen', net.nsIp4, '0'], net);
+    const { port } = await server.next('listening');
+    const client = startPeer('smo-old-c', ['tcp-hold', net.nsIp4, String(port)]);
+    const connected = await client.next('connected');
+    const late = new OwnerCollector();
+    try {
+      const existing = late.chains.existingOwners();
+      const owner = existing.find((candidate) => candidate.localPort === connected.localPort && candidate.remotePort === port);
+      expect(owner).toMatchObject({ pid: client.pid, comm: 'smo-old-c', how: 'existing', proto: 6, remoteIp: net.nsIp4 });
+      expect(existing.filter((candidate) => candidate.localPort === connected.localPort && candidate.remotePort === port && candidate.pid !== client.pid)).toEqual([]);
+    } finally {
+      late.close();
+      client.child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('owns an accepted socket that never sends or receives (listener identity)', async () => {
+    const server = startPeer('smo-silent', ['tcp-silent', net.nsIp6, '0'], net);
+    const { port } = await server.next('listening');
+    const peer = startPeer('smo-holder', ['tcp-hold', net.nsIp6, String(port)]);
+    const connected = await peer.next('connected');
+    try {
+      await server.next('accepted');
+      const owner = await collector.waitFor(() =>
+        collector.owners.find((candidate) => candidate.localPort === port && candidate.remotePort === connected.localPort && candidate.proto === 6),
+      );
+      expect(owner).toMatchObject({ pid: server.pid, comm: 'smo-silent', how: 'listen', family: 6, localIp: net.nsIp6, remoteIp: net.hostIp6 });
+    } finally {
+      peer.child.kill('SIGKILL');
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it('attributes loopback: both ends local, each with its own owner', async () => {
+    await tcpExchange(collector, { bindIp: '127.0.0.1', targetIp: '127.0.0.1', family: 4, tag: 'lo' });
+  });
+});

@@ -1,0 +1,135 @@
+// Decoding of the owner objects' records (bpf/snitchmap.h owners section), address normalization,
+// and close records completed by cookie.
+import { describe, expect, it } from 'vitest';
+import { formatIpv6, normalizeEndpoints } from '../../../native/owners-address.js';
+import { CookieEndpoints } from '../../../native/owners-cookies.js';
+import {
+  OWNER_EVENT_SIZE,
+  PROCESS_EVENT_SIZE,
+  SM_EVENT_EXIT,
+  SM_EVENT_OWNER,
+  SM_EVENT_SOCK_CLOSE,
+  decodeBatch,
+  decodeIteratorOutput,
+} from '../../../native/owners-decode.js';
+
+const clock = (ns: bigint): number => Number(ns / 1_000_000n);
+
+function v6(text: string): Buffer {
+  const [head = '', tail = ''] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  const out = Buffer.alloc(16);
+  groups.forEach((group, index) => out.writeUInt16BE(parseInt(group, 16), index * 2));
+  return out;
+}
+
+function ownerRecord(fields: { kind?: number; family: number; local: Buffer; remote?: Buffer; lport: number; rport?: number; how?: number; cookie?: bigint }): Buffer {
+  const record = Buffer.alloc(OWNER_EVENT_SIZE);
+  record.writeUInt32LE(fields.kind ?? SM_EVENT_OWNER, 0);
+  record.writeBigUInt64LE(5_000_000n, 8);
+  record.writeBigUInt64LE(fields.cookie ?? 77n, 16);
+  record.writeUInt32LE(4242, 24);
+  record.writeUInt32LE(1000, 28);
+  record.writeBigUInt64LE(123_450_000_000n, 32);
+  record.write('curl', 40);
+  record.writeUInt8(fields.family, 56);
+  record.writeUInt8(6, 57);
+  record.writeUInt8(fields.how ?? 1, 58);
+  record.writeUInt8(fields.remote ? 1 : 0, 59);
+  record.writeUInt16LE(fields.lport, 60);
+  record.writeUInt16LE(fields.rport ?? 0, 62);
+  fields.local.copy(record, 64);
+  fields.remote?.copy(record, 80);
+  return record;
+}
+
+function frame(...records: Buffer[]): Buffer {
+  return Buffer.concat(
+    records.map((record) => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32LE(record.length, 0);
+      return Buffer.concat([header, record, Buffer.alloc((8 - (record.length % 8)) % 8)]);
+    }),
+  );
+}
+
+describe('owner addresses', () => {
+  it('format IPv6 per RFC 5952', () => {
+    expect(formatIpv6(v6('fd5e:213:7b::2'))).toBe('fd5e:213:7b::2');
+    expect(formatIpv6(v6('2001:db8:0:0:1:0:0:1'))).toBe('2001:db8::1:0:0:1');
+    expect(formatIpv6(v6('2001:db8:0:1:1:1:1:1'))).toBe('2001:db8:0:1:1:1:1:1');
+    expect(formatIpv6(v6('::'))).toBe('::');
+    expect(formatIpv6(v6('::1'))).toBe('::1');
+  });
+
+  it('report IPv4-mapped sockets as IPv4, including a wildcard local end', () => {
+    expect(normalizeEndpoints(6, v6('::ffff:a0a:1'), v6('::ffff:a0a:2'))).toEqual({ family: 4, localIp: '10.10.0.1', remoteIp: '10.10.0.2' });
+    expect(normalizeEndpoints(6, v6('::'), v6('::ffff:a0a:2'))).toEqual({ family: 4, localIp: '0.0.0.0', remoteIp: '10.10.0.2' });
+    expect(normalizeEndpoints(6, v6('::ffff:a0a:1'), null)).toEqual({ family: 4, localIp: '10.10.0.1', remoteIp: null });
+    expect(normalizeEndpoints(6, v6('::'), null)).toEqual({ family: 6, localIp: '::', remoteIp: null });
+    expect(normalizeEndpoints(6, v6('fd00::1'), v6('::ffff:a0a:2'))).toEqual({ family: 6, localIp: 'fd00::1', remoteIp: '::ffff:a0a:2' });
+  });
+});
+
+describe('owner records', () => {
+  it('decode a framed batch of owner, close and process records', () => {
+    const v4 = ownerRecord({ family: 4, local: Buffer.from([10, 0, 0, 1]), remote: Buffer.from([10, 0, 0, 2]), lport: 40000, rport: 443 });
+    const mapped = ownerRecord({ family: 6, local: v6('::ffff:7f00:1'), remote: v6('::ffff:7f00:1'), lport: 8080, rport: 51000, how: 7 });
+    const udp = ownerRecord({ family: 6, local: v6('::'), lport: 5353, how: 3, cookie: 0n });
+    const close = ownerRecord({ kind: SM_EVENT_SOCK_CLOSE, family: 4, local: Buffer.from([10, 0, 0, 1]), remote: Buffer.from([10, 0, 0, 2]), lport: 0, rport: 443 });
+    const exit = Buffer.alloc(PROCESS_EVENT_SIZE);
+    exit.writeUInt32LE(SM_EVENT_EXIT, 0);
+    exit.writeBigUInt64LE(9_000_000n, 8);
+    exit.writeUInt32LE(4242, 16);
+    exit.writeUInt32LE(1000, 20);
+    exit.writeBigUInt64LE(123_450_000_000n, 24);
+    exit.write('a-very-long-com', 32);
+    exit.writeUInt32LE(1, 48);
+    const out = decodeBatch(frame(v4, mapped, udp, close, exit), clock);
+    expect(out.malformed).toBe(0);
+    expect(out.owners).toEqual([
+      { ts: 5, how: 'connect', cookie: '77', family: 4, proto: 6, localIp: '10.0.0.1', localPort: 40000, remoteIp: '10.0.0.2', remotePort: 443, pid: 4242, uid: 1000, startTime: 12345, comm: 'curl' },
+      expect.objectContaining({ how: 'io', family: 4, localIp: '127.0.0.1', remoteIp: '127.0.0.1', localPort: 8080, remotePort: 51000 }),
+      expect.objectContaining({ how: 'udp-send', cookie: null, family: 6, localIp: '::', localPort: 5353, remoteIp: null, remotePort: null }),
+    ]);
+    expect(out.closes).toEqual([
+      { cookie: '77', end: { ifindex: 0, family: 4, proto: 6, localIp: '10.0.0.1', localPort: 0, remoteIp: '10.0.0.2', remotePort: 443, ts: 5, reason: 'close' } },
+    ]);
+    expect(out.processes).toEqual([{ kind: 'exit', ts: 9, pid: 4242, uid: 1000, startTime: 12345, comm: 'a-very-long-com', ppid: 1 }]);
+  });
+
+  it('count truncated, unknown and bad-family records instead of throwing', () => {
+    const badFamily = ownerRecord({ family: 9, local: Buffer.alloc(4), lport: 1 });
+    const badHow = ownerRecord({ family: 4, local: Buffer.alloc(4), lport: 1, how: 99 });
+    const unknown = Buffer.alloc(OWNER_EVENT_SIZE);
+    unknown.writeUInt32LE(3, 0);
+    const batch = Buffer.concat([frame(badFamily, badHow, unknown, Buffer.alloc(10)), Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 1])]);
+    const out = decodeBatch(batch, clock);
+    expect(out.owners).toEqual([]);
+    expect(out.malformed).toBe(5);
+    expect(decodeIteratorOutput(Buffer.alloc(OWNER_EVENT_SIZE + 3), clock).malformed).toBe(2);
+  });
+});
+
+describe('close records completed by cookie', () => {
+  const owner = { ts: 1, how: 'connect' as const, cookie: '9', family: 4 as const, proto: 6, localIp: '10.0.0.1', localPort: 40000, remoteIp: '10.0.0.2', remotePort: 443, pid: 1, comm: 'x', uid: 0, startTime: null };
+  const end = { ifindex: 0, family: 4 as const, proto: 6, localIp: '10.0.0.1', localPort: 0, remoteIp: '10.0.0.2', remotePort: 443, ts: 2, reason: 'close' as const };
+
+  it('fill a released port from the owner with the same cookie, count the rest', () => {
+    const cookies = new CookieEndpoints(2);
+    cookies.remember([owner]);
+    expect(cookies.complete([{ cookie: '9', end }])).toEqual([{ ...end, localPort: 40000 }]);
+    expect(cookies.complete([{ cookie: '9', end }, { cookie: null, end }])).toEqual([]);
+    expect(cookies.unmatched).toBe(2);
+    expect(cookies.complete([{ cookie: null, end: { ...end, localPort: 5 } }])).toEqual([{ ...end, localPort: 5 }]);
+  });
+
+  it('forget the oldest sockets beyond capacity', () => {
+    const cookies = new CookieEndpoints(2);
+    cookies.remember([owner, { ...owner, cookie: '10' }, { ...owner, cookie: '11' }]);
+    expect(cookies.complete([{ cookie: '9', end }])).toEqual([]);
+    expect(cookies.complete([{ cookie: '11', end }])).toHaveLength(1);
+  });
+});
