@@ -96,6 +96,8 @@ export interface StatsMessage {
   flowsEvicted: number;
   unattributed: number;
   connections: number;
+  /** Additive: DNS payloads that could not be parsed (malformed, truncated past use, hostile). */
+  dnsMalformed?: number;
 }
 
 export type WatchMessage = HelloMessage | ConnectionEvent | StatsMessage;

@@ -1,0 +1,132 @@
+// The engine: a capture source's records in, the watch --json contract out. Wires the tracker to
+// the enrichment sources, runs the tick that emits due events and the periodic stats.
+import type { CaptureStats } from '../shared/capture.js';
+import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes, type StatsMessage, type WatchMessage } from '../shared/contract.js';
+import type { CaptureSink } from './capture/source.js';
+import { NameCache } from './dns/name-cache.js';
+import type { Engine, EngineOptions } from './engine-types.js';
+import { createDescriber } from './enrichment.js';
+import { loadEnrichment, type EnrichmentFactories } from './engine-setup.js';
+import { Tracker } from './tracker/tracker.js';
+import { createUserLookup, type UserLookup } from './tracker/users.js';
+
+export interface EngineTuning extends Partial<EnrichmentFactories> {
+  tickMs?: number;
+  statsIntervalMs?: number;
+  userOf?: UserLookup;
+  tracker?: { maxConnections?: number; updateIntervalMs?: number; udpIdleMs?: number; ownerWaitMs?: number; closedRetentionMs?: number };
+}
+
+const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;
+
+export function createEngine(options: EngineOptions, tuning: EngineTuning = {}): Engine {
+  const now = options.now ?? Date.now;
+  const warn = options.onWarning ?? (() => undefined);
+  const listeners = new Set<(message: WatchMessage) => void>();
+  const clearedListeners = new Set<() => void>();
+  const emit = (message: WatchMessage): void => {
+    for (const listener of listeners) listener(message);
+  };
+  const names = new NameCache();
+  const hostFor = (ip: string): string | null => names.hostFor(ip, now());
+  const enrichment = loadEnrichment(options, warn, tuning);
+  const tracker = new Tracker({
+    now,
+    emit,
+    hostFor,
+    userOf: tuning.userOf ?? createUserLookup(),
+    describeRemote: createDescriber({ ...enrichment, hostFor, onLookupError: warn }),
+    ...tuning.tracker,
+  });
+  let hello: HelloMessage = {
+    type: 'hello',
+    version: CONTRACT_VERSION,
+    capture: options.source.kind,
+    probes: NO_PROBES,
+    geoip: enrichment.geolocator.info,
+    home: enrichment.home,
+  };
+  const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> = { eventsLost: 0, flowsEvicted: 0 };
+  const timers: NodeJS.Timeout[] = [];
+  let running = false;
+
+  const stats = (): StatsMessage => {
+    const counters = tracker.stats();
+    return {
+      type: 'stats',
+      ts: now(),
+      eventsLost: kernel.eventsLost,
+      flowsEvicted: kernel.flowsEvicted + counters.evicted,
+      unattributed: counters.unattributed,
+      connections: counters.live,
+      dnsMalformed: names.stats().malformed,
+    };
+  };
+
+  const stopTimers = (): void => {
+    for (const timer of timers.splice(0)) clearInterval(timer);
+  };
+
+  const sink: CaptureSink = {
+    flows: (samples) => tracker.flows(samples),
+    flowEnds: (ends) => tracker.flowEnds(ends),
+    owners: (owners) => tracker.owners(owners),
+    dns: (messages) => {
+      for (const message of messages) names.ingest(message, now());
+    },
+    stats: (captured) => {
+      kernel.eventsLost = captured.eventsLost;
+      kernel.flowsEvicted = captured.flowsEvicted;
+    },
+    failed: (error) => {
+      warn(`capture stopped: ${error.message}`);
+      running = false;
+      stopTimers();
+      tracker.closeAll();
+      emit(stats());
+    },
+  };
+
+  return {
+    async start() {
+      const captured = await options.source.start(sink);
+      hello = {
+        type: 'hello',
+        version: CONTRACT_VERSION,
+        capture: captured.capture,
+        probes: captured.probes,
+        geoip: enrichment.geolocator.info,
+        home: enrichment.home,
+        limitations: captured.limitations,
+      };
+      running = true;
+      emit(hello);
+      timers.push(setInterval(() => tracker.tick(), tuning.tickMs ?? 100));
+      timers.push(setInterval(() => emit(stats()), tuning.statsIntervalMs ?? 2_000));
+      return hello;
+    },
+    async stop() {
+      stopTimers();
+      if (running) emit(stats());
+      running = false;
+      await options.source.stop();
+    },
+    pause: () => options.source.pause(),
+    resume: () => options.source.resume(),
+    clear() {
+      tracker.clear();
+      for (const listener of clearedListeners) listener();
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onCleared(listener) {
+      clearedListeners.add(listener);
+      return () => clearedListeners.delete(listener);
+    },
+    hello: () => hello,
+    stats,
+    connections: () => tracker.connections(),
+  };
+}
