@@ -1,9 +1,10 @@
 // CSV → binary ASN range table. Input rows: start,end,asn,org (start/end as decimal integers; IPv6
 // ones exceed 2^53, hence BigInt). Layout (little-endian, every array aligned to its element size):
-//   "SMASN001" | u32 v4Count | u32 v6Count | u32 entryCount | u32 orgsJsonBytes
+//   "SMASN002" | u32 v4Count | u32 v6Count | u32 entryCount | u32 orgsBytes
 //   u32 v4Start[v4Count] | u32 v4End[v4Count] | u32 v4Entry[v4Count]   (pad to 8)
 //   u64 v6Start[2*v6Count] (hi, lo) | u64 v6End[2*v6Count] | u32 v6Entry[v6Count]
-//   u32 entryAsn[entryCount] | UTF-8 JSON array of organisation names, one per entry
+//   u32 entryAsn[entryCount] | u32 orgEnd[entryCount] (end offset of entry i's name in the blob)
+//   UTF-8 blob of organisation names (orgsBytes long), decoded only when a lookup needs one
 // Ranges are sorted by start; lookups binary-search them.
 import { Buffer } from 'node:buffer';
 import console from 'node:console';
@@ -68,13 +69,14 @@ function readRanges(path) {
 
 const v4 = readRanges(v4Path);
 const v6 = readRanges(v6Path);
-const orgs = Buffer.from(JSON.stringify([...entries.keys()].map((key) => key.slice(key.indexOf('\u0000') + 1))));
+const orgNames = [...entries.keys()].map((key) => Buffer.from(key.slice(key.indexOf('\u0000') + 1), 'utf8'));
+const orgs = Buffer.concat(orgNames);
 const align8 = (n) => (n + 7) & ~7;
 const v4Bytes = align8(v4.length * 12);
 const v6Bytes = v6.length * 36;
-const size = 24 + v4Bytes + v6Bytes + entries.size * 4 + orgs.length;
+const size = 24 + v4Bytes + v6Bytes + entries.size * 8 + orgs.length;
 const out = Buffer.alloc(size);
-out.write('SMASN001', 0, 'latin1');
+out.write('SMASN002', 0, 'latin1');
 out.writeUInt32LE(v4.length, 8);
 out.writeUInt32LE(v6.length, 12);
 out.writeUInt32LE(entries.size, 16);
@@ -93,6 +95,8 @@ for (const field of ['start', 'end']) {
 }
 for (const range of v6) { out.writeUInt32LE(range.entry, offset); offset += 4; }
 for (const key of entries.keys()) { out.writeUInt32LE(Number(key.slice(0, key.indexOf('\u0000'))), offset); offset += 4; }
+let orgEnd = 0;
+for (const name of orgNames) { orgEnd += name.length; out.writeUInt32LE(orgEnd, offset); offset += 4; }
 orgs.copy(out, offset);
 writeFileSync(`${outPath}.tmp`, out);
 renameSync(`${outPath}.tmp`, outPath);

@@ -1,12 +1,13 @@
 // ASN and organisation of an address, from the range table scripts/build-asn-table.mjs writes
-// (layout documented there). The arrays are views on the file's bytes: loading is one read.
+// (layout documented there). The arrays are views on the file's bytes and names are decoded per
+// lookup: loading is one read.
 import { readFileSync } from 'node:fs';
 import type { AsnInfo } from '../../shared/contract.js';
 import { parseIp } from '../scope/ip.js';
 
 export const ASN_ATTRIBUTION = 'ASN data: ip-location-db/asn (RouteViews and DB-IP), CC BY 4.0';
 
-const MAGIC = 'SMASN001';
+const MAGIC = 'SMASN002';
 
 export class AsnTableError extends Error {}
 
@@ -22,7 +23,7 @@ export function parseAsnTable(file: Buffer): AsnTable {
   const entryCount = file.readUInt32LE(16);
   const orgBytes = file.readUInt32LE(20);
   const v4Bytes = (v4Count * 12 + 7) & ~7;
-  const expected = 24 + v4Bytes + v6Count * 36 + entryCount * 4 + orgBytes;
+  const expected = 24 + v4Bytes + v6Count * 36 + entryCount * 8 + orgBytes;
   if (file.length !== expected) throw new AsnTableError(`ASN table is ${file.length} bytes, expected ${expected}`);
   // Typed-array views need aligned offsets; a copy makes the buffer start at 0 of its own ArrayBuffer.
   const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
@@ -36,19 +37,18 @@ export function parseAsnTable(file: Buffer): AsnTable {
   const v6End = new BigUint64Array(buffer, v6Offset + v6Count * 16, v6Count * 2);
   const v6Entry = new Uint32Array(buffer, v6Offset + v6Count * 32, v6Count);
   const entryAsn = new Uint32Array(buffer, v6Offset + v6Count * 36, entryCount);
-  let orgs: unknown;
-  try {
-    orgs = JSON.parse(bytes.toString('utf8', expected - orgBytes, expected));
-  } catch {
-    throw new AsnTableError('ASN table organisation list is corrupt');
-  }
-  if (!Array.isArray(orgs) || orgs.length !== entryCount) throw new AsnTableError('ASN table organisation list is corrupt');
-  const names = orgs.map((org) => String(org));
+  const orgEnd = new Uint32Array(buffer, v6Offset + v6Count * 36 + entryCount * 4, entryCount);
+  const orgStart = expected - orgBytes;
+  if (entryCount > 0 && orgEnd[entryCount - 1] !== orgBytes) throw new AsnTableError('ASN table organisation list is corrupt');
 
   const info = (entry: number | undefined): AsnInfo | null => {
     if (entry === undefined) return null;
     const number = entryAsn[entry];
-    return number === undefined || number === 0 ? null : { number, org: names[entry] ?? '' };
+    if (number === undefined || number === 0) return null;
+    const end = orgEnd[entry] ?? 0;
+    const start = entry === 0 ? 0 : (orgEnd[entry - 1] ?? 0);
+    const org = start <= end && end <= orgBytes ? bytes.toString('utf8', orgStart + start, orgStart + end) : '';
+    return { number, org };
   };
   const v6At = (array: BigUint64Array, index: number): bigint =>
     ((array[index * 2] ?? 0n) << 64n) | (array[index * 2 + 1] ?? 0n);

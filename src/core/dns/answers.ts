@@ -22,8 +22,26 @@ function lowerName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
+/** Smallest question (root name, type, class) and resource record (root name, fixed fields). */
+const MIN_QUESTION_BYTES = 5;
+const MIN_RECORD_BYTES = 11;
+
+/**
+ * Rejects headers whose counts cannot fit the payload before dns-packet sees them: it sizes its
+ * work by the counts, and random bytes then cost ~0.6 ms each instead of ~3 µs (measured here).
+ */
+function checkHeader(payload: Buffer): void {
+  if (payload.length < 12) throw new Error('DNS message shorter than its header');
+  const questions = payload.readUInt16BE(4);
+  const records = payload.readUInt16BE(6) + payload.readUInt16BE(8) + payload.readUInt16BE(10);
+  if (12 + questions * MIN_QUESTION_BYTES + records * MIN_RECORD_BYTES > payload.length) {
+    throw new Error('DNS header counts exceed the message');
+  }
+}
+
 /** Throws on a payload dns-packet cannot decode; the caller counts it. */
 export function namedAddresses(payload: Buffer): NamedAddress[] {
+  checkHeader(payload);
   const packet = dnsPacket.decode(payload);
   if (packet.type !== 'response') return [];
   const cnames = new Map<string, { target: string; ttl: number }>();

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { GeoInfo } from '../../shared/contract.js';
-import { parseIp } from '../scope/ip.js';
+import { formatIPv4, formatIPv6, parseIp, type ParsedIp } from '../scope/ip.js';
 import { metadataOf, openMmdb, readMetadataOnly, type MmdbReader } from './mmdb-file.js';
 import { geoFromRecord } from './record.js';
 
@@ -62,8 +62,10 @@ function singleFile(reader: MmdbReader): Geolocator {
   return {
     info: { database: metadata.databaseType, built: metadata.built, attribution: attributionFor(metadata.databaseType) },
     lookup(ip) {
-      if (!parseIp(ip)) return null;
-      return geoFromRecord(reader.get(ip));
+      const parsed = parseIp(ip);
+      if (!parsed) return null;
+      // Not every file aliases ::ffff:0:0/96 to its IPv4 tree: always look IPv4 up as IPv4.
+      return geoFromRecord(reader.get(formatIp(parsed)));
     },
   };
 }
@@ -95,9 +97,13 @@ function dbipPair(dir: string, onWarning: (message: string) => void): Geolocator
       const parsed = parseIp(ip);
       if (!parsed) return null;
       // The IPv6 file does not answer IPv4 lookups: pick the file by family.
-      return geoFromRecord(readerFor(parsed.family)?.get(ip) ?? null);
+      return geoFromRecord(readerFor(parsed.family)?.get(formatIp(parsed)) ?? null);
     },
   };
+}
+
+function formatIp(ip: ParsedIp): string {
+  return ip.family === 4 ? formatIPv4(ip.value) : formatIPv6(ip.value);
 }
 
 const NO_LOCATIONS: Geolocator = { info: null, lookup: () => null };
