@@ -11,6 +11,7 @@ import {
   type OwnerRecord,
 } from '../../shared/capture.js';
 import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
+import { canonical } from './canonical.js';
 import { directionOf } from './direction.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
 import type { UserLookup } from './users.js';
@@ -80,7 +81,8 @@ export class Tracker {
 
   flows(samples: FlowSample[]): void {
     const now = this.options.now();
-    for (const sample of samples) {
+    for (const raw of samples) {
+      const sample = canonical(raw);
       if (sample.proto !== IPPROTO_TCP && sample.proto !== IPPROTO_UDP) {
         this.counters.otherProtocols++;
         continue;
@@ -171,7 +173,7 @@ export class Tracker {
   }
 
   owners(records: OwnerRecord[]): void {
-    for (const record of records) this.ownerIndex.add(record);
+    for (const record of records) this.ownerIndex.add(canonical(record));
     if (records.length === 0) return;
     const now = this.options.now();
     for (const connection of this.unowned) {
@@ -197,7 +199,8 @@ export class Tracker {
 
   flowEnds(ends: FlowEnd[]): void {
     const now = this.options.now();
-    for (const end of ends) {
+    for (const raw of ends) {
+      const end = canonical(raw);
       const key = tupleKey(end.proto, end.localIp, end.localPort, end.remoteIp, end.remotePort);
       const connection = this.live.get(key);
       if (!connection || connection.ifindex !== end.ifindex) continue;
