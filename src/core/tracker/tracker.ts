@@ -267,7 +267,7 @@ export class Tracker {
     this.closed.set(connection.id, connection);
   }
 
-  /** Drops all held connections; live flows come back as new connections counted from now. */
+  /** Drops all held connections; live flows reopen at the next tick under new ids, counted from now. */
   clear(): void {
     this.closed.clear();
     for (const connection of this.live.values()) {
