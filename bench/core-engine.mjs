@@ -5,6 +5,7 @@
 // Prints medians of several runs; results go to bench/RESULTS.md by hand.
 import console from 'node:console';
 import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { loadAsnTable } from '../dist/src/core/asn/asn-table.js';
 import { defaultAsnTablePath } from '../dist/src/core/config/paths.js';
