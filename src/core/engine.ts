@@ -24,8 +24,16 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
   const warn = options.onWarning ?? (() => undefined);
   const listeners = new Set<(message: WatchMessage) => void>();
   const clearedListeners = new Set<() => void>();
+  // A listener that throws (a closed stdout, a dead WebSocket) must not abort the tracker halfway
+  // through a batch: its error is reported and the other listeners still get the message.
   const emit = (message: WatchMessage): void => {
-    for (const listener of listeners) listener(message);
+    for (const listener of listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        warn(`message listener failed: ${(error as Error).message}`);
+      }
+    }
   };
   const names = new NameCache();
   const hostFor = (ip: string): string | null => names.hostFor(ip, now());
@@ -49,6 +57,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
   const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> = { eventsLost: 0, flowsEvicted: 0 };
   const timers: NodeJS.Timeout[] = [];
   let running = false;
+  let starting: Promise<HelloMessage> | null = null;
 
   const stats = (): StatsMessage => {
     const counters = tracker.stats();
@@ -81,31 +90,41 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     failed: (error) => {
       warn(`capture stopped: ${error.message}`);
       running = false;
+      starting = null;
       stopTimers();
       tracker.closeAll();
       emit(stats());
     },
   };
 
+  const startCapture = async (): Promise<HelloMessage> => {
+    const captured = await options.source.start(sink);
+    hello = {
+      type: 'hello',
+      version: CONTRACT_VERSION,
+      capture: captured.capture,
+      probes: captured.probes,
+      geoip: enrichment.geolocator.info,
+      home: enrichment.home,
+      limitations: captured.limitations,
+    };
+    running = true;
+    emit(hello);
+    timers.push(setInterval(() => tracker.tick(), tuning.tickMs ?? 100));
+    timers.push(setInterval(() => emit(stats()), tuning.statsIntervalMs ?? 2_000));
+    return hello;
+  };
+
   return {
-    async start() {
-      const captured = await options.source.start(sink);
-      hello = {
-        type: 'hello',
-        version: CONTRACT_VERSION,
-        capture: captured.capture,
-        probes: captured.probes,
-        geoip: enrichment.geolocator.info,
-        home: enrichment.home,
-        limitations: captured.limitations,
-      };
-      running = true;
-      emit(hello);
-      timers.push(setInterval(() => tracker.tick(), tuning.tickMs ?? 100));
-      timers.push(setInterval(() => emit(stats()), tuning.statsIntervalMs ?? 2_000));
-      return hello;
+    start() {
+      starting ??= startCapture().catch((error: unknown) => {
+        starting = null;
+        throw error;
+      });
+      return starting;
     },
     async stop() {
+      starting = null;
       stopTimers();
       if (running) emit(stats());
       running = false;

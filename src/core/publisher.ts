@@ -33,7 +33,9 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
     pendingDelta = {};
     for (const listener of listeners) listener(delta);
   };
+  // Unreferenced: the publisher serves a window or a server, which keep the process alive themselves.
   const timer = setInterval(flush, intervalMs);
+  timer.unref();
 
   const unsubscribeMessages = engine.onMessage((message) => {
     if (message.type === 'connection') {

@@ -183,3 +183,40 @@ describe('engine', () => {
     expect(cleared).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('engine robustness', () => {
+  it('a throwing listener is reported and does not stop the others', async () => {
+    const { engine, source, connections, warnings } = setup();
+    engine.onMessage((message) => {
+      if (message.type === 'connection') throw new Error('EPIPE');
+    });
+    await engine.start();
+    source.feed.owners([owner(), owner({ localPort: 40001 })]);
+    source.feed.flows([flow(), flow({ localPort: 40001 })], Date.now());
+    expect(connections()).toHaveLength(2);
+    expect(warnings.filter((message) => message === 'message listener failed: EPIPE')).toHaveLength(2);
+    await engine.stop();
+  });
+
+  it('start() twice (even concurrently) starts the source and says hello once', async () => {
+    const { engine, source, messages } = setup();
+    const [first, second] = await Promise.all([engine.start(), engine.start()]);
+    expect(second).toBe(first);
+    expect(await engine.start()).toBe(first);
+    expect(messages.filter((message) => message.type === 'hello')).toHaveLength(1);
+    expect(source.calls).toEqual(['start']);
+    await engine.stop();
+  });
+});
+
+describe('engine restart after a failure', () => {
+  it('start() after the source failed starts it again with a new hello', async () => {
+    const { engine, source, messages } = setup();
+    await engine.start();
+    source.feed.failed(new Error('helper died'));
+    await engine.start();
+    expect(source.calls).toEqual(['start', 'start']);
+    expect(messages.filter((message) => message.type === 'hello')).toHaveLength(2);
+    await engine.stop();
+  });
+});
