@@ -99,6 +99,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
 
   const startCapture = async (): Promise<HelloMessage> => {
     const captured = await options.source.start(sink);
+    tracker.setPresenceMeansActivity(captured.capture === 'proc');
     hello = {
       type: 'hello',
       version: CONTRACT_VERSION,

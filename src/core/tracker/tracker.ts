@@ -70,6 +70,8 @@ export class Tracker {
   private readonly ownerWaitMs: number;
   private readonly closedRetentionMs: number;
 
+  private presenceMeansActivity = false;
+
   constructor(private readonly options: TrackerOptions) {
     this.maxConnections = options.maxConnections ?? 50_000;
     this.updateIntervalMs = options.updateIntervalMs ?? 1_000;
@@ -117,6 +119,7 @@ export class Tracker {
       return;
     }
     connection.tcpFlags |= sample.tcpFlags;
+    if (this.presenceMeansActivity) connection.lastActivity = now;
     if (sameCounters(connection.raw, sample)) return;
     connection.raw = { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets };
     connection.dirty = true;
@@ -189,6 +192,15 @@ export class Tracker {
       if (connection.opened) connection.dirty = true;
       else this.open(connection, now);
     }
+  }
+
+  /**
+   * The /proc source lists only sockets that exist and has no counters: there a sample is the proof
+   * of life, and the UDP idle timeout must not close a socket that is still open. Kernel flow rows
+   * outlive their traffic, so for the eBPF source only moving counters count.
+   */
+  setPresenceMeansActivity(value: boolean): void {
+    this.presenceMeansActivity = value;
   }
 
   /** The source is gone: every live connection ends now. */

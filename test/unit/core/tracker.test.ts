@@ -119,6 +119,20 @@ describe('Tracker lifecycle', () => {
     expect(expectLifecycle(events).size).toBe(2);
   });
 
+  it('in /proc mode a listed UDP socket without counters stays open; its end record closes it', () => {
+    const { events, tracker, advance } = setup({ udpIdleMs: 2_000 });
+    tracker.setPresenceMeansActivity(true);
+    const sample = flow({ ifindex: 0, proto: UDP, remotePort: 53, tcpFlags: 0, txBytes: 0, txPackets: 0 });
+    tracker.owners([owner({ proto: UDP, how: 'existing', remotePort: 53 })]);
+    for (let i = 0; i < 10; i++) {
+      tracker.flows([sample]);
+      advance(1_000);
+    }
+    expect(events.map((event) => event.event)).toEqual(['open']);
+    tracker.flowEnds([flowEnd(sample, 'close')]);
+    expect(events.map((event) => event.event)).toEqual(['open', 'close']);
+  });
+
   it('a kernel row recreated with lower counters starts a new connection', () => {
     const { events, tracker } = setup();
     tracker.owners([owner()]);
