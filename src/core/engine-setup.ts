@@ -2,7 +2,7 @@
 // failure is a warning and a degraded feature (no locations, no ASN), never a failed start.
 import { join } from 'node:path';
 import type { AsnInfo, Home } from '../shared/contract.js';
-import { loadAsnTable } from './asn/asn-table.js';
+import { ASN_ATTRIBUTION, loadAsnTable } from './asn/asn-table.js';
 import { readConfigFile } from './config/config-file.js';
 import { defaultAsnTablePath, defaultConfigDir } from './config/paths.js';
 import type { EngineOptions } from './engine-types.js';
@@ -19,22 +19,24 @@ export interface EnrichmentFactories {
 
 export interface Enrichment {
   home: Home;
+  /** Credits of the data sources actually loaded. */
+  attributions: string[];
   geolocator: Geolocator;
   locations: CustomLocations;
   asnOf: (ip: string) => AsnInfo | null;
 }
 
-function loadAsn(path: string | null, warn: (message: string) => void): (ip: string) => AsnInfo | null {
+function loadAsn(path: string | null, warn: (message: string) => void): ((ip: string) => AsnInfo | null) | null {
   if (path === null) {
     warn('ASN table build/data/asn.bin not found (run scripts/build-data.sh); running without ASN');
-    return () => null;
+    return null;
   }
   try {
     const table = loadAsnTable(path);
     return (ip) => table.lookup(ip);
   } catch (error) {
     warn(`${(error as Error).message}; running without ASN`);
-    return () => null;
+    return null;
   }
 }
 
@@ -49,10 +51,14 @@ export function loadEnrichment(options: EngineOptions, warn: (message: string) =
     ...readLocationsFile(join(configDir, 'locations.json'), warn, false),
   ];
   const geolocatorOptions: GeolocatorOptions = { onWarning: warn, ...(options.geoipPath !== undefined ? { geoipPath: options.geoipPath } : {}) };
+  const geolocator = (factories.geolocator ?? createGeolocator)(geolocatorOptions);
+  const asnOf = loadAsn(factories.asnTablePath === undefined ? defaultAsnTablePath() : factories.asnTablePath, warn);
+  const attributions = [...(geolocator.info ? [geolocator.info.attribution] : []), ...(asnOf ? [ASN_ATTRIBUTION] : [])];
   return {
     home,
-    geolocator: (factories.geolocator ?? createGeolocator)(geolocatorOptions),
+    attributions,
+    geolocator,
     locations: new CustomLocations(entries),
-    asnOf: loadAsn(factories.asnTablePath === undefined ? defaultAsnTablePath() : factories.asnTablePath, warn),
+    asnOf: asnOf ?? (() => null),
   };
 }

@@ -53,6 +53,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     probes: NO_PROBES,
     geoip: enrichment.geolocator.info,
     home: enrichment.home,
+    attributions: enrichment.attributions,
   };
   const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> = { eventsLost: 0, flowsEvicted: 0 };
   const timers: NodeJS.Timeout[] = [];
@@ -108,6 +109,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       geoip: enrichment.geolocator.info,
       home: enrichment.home,
       limitations: captured.limitations,
+      attributions: enrichment.attributions,
     };
     running = true;
     emit(hello);

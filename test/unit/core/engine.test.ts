@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ASN_ATTRIBUTION } from '../../../src/core/asn/asn-table.js';
 import { createEngine, type EngineTuning } from '../../../src/core/engine.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { Geolocator } from '../../../src/core/geo/geolocator.js';
@@ -59,6 +60,7 @@ describe('engine', () => {
       type: 'hello', version: 1, capture: 'ebpf', probes: { tc: 'tcx', close: null },
       geoip: { database: 'Stub-City', built: '2026-01-01', attribution: 'stub data' },
       home: { lat: 1, lon: 2, label: 'Guessed' }, limitations: [],
+      attributions: ['stub data', ASN_ATTRIBUTION],
     });
     expect(engine.hello()).toBe(hello);
     await engine.stop();
@@ -123,6 +125,7 @@ describe('engine', () => {
     const engine = createEngine({ source, geoipPath: path, configDir: dir, onWarning: (message) => warnings.push(message) }, { guessHome: () => ({ lat: 0, lon: 0, label: 'x' }) });
     const hello = await engine.start();
     expect(hello.geoip).toBeNull();
+    expect(hello.attributions).toEqual([ASN_ATTRIBUTION]);
     expect(warnings.some((message) => message.includes(path) && message.includes('running without locations'))).toBe(true);
     const events: WatchMessage[] = [];
     engine.onMessage((message) => events.push(message));
