@@ -133,6 +133,38 @@ describe('Tracker lifecycle', () => {
     expect(events.map((event) => event.event)).toEqual(['open', 'close']);
   });
 
+  it('the SYN-less row the last ACKs create after FIN is the closed connection\'s tail, not a new one', () => {
+    const { events, tracker, advance } = setup();
+    tracker.owners([owner()]);
+    const established = flow({ txBytes: 112, rxBytes: 60, tcpFlags: 0x1b });
+    const tail = flow({ txBytes: 52, rxBytes: 52, firstSeen: 2_000, tcpFlags: 0x11 });
+    tracker.flows([established]);
+    tracker.flowEnds([flowEnd(established, 'fin')]);
+    tracker.flows([tail]);
+    advance(6_000);
+    expect(events.map((event) => event.event)).toEqual(['open', 'close']);
+    // The other order: the tail row comes before the end record.
+    const other = { localPort: 40100 };
+    tracker.owners([owner(other)]);
+    tracker.flows([flow({ ...other, txBytes: 112, tcpFlags: 0x1b })]);
+    tracker.flows([flow({ ...other, txBytes: 52, firstSeen: 2_000, tcpFlags: 0x11 })]);
+    tracker.flowEnds([flowEnd(flow(other), 'fin')]);
+    expect(events.slice(2).map((event) => [event.event, event.txBytes])).toEqual([['open', 112], ['close', 112]]);
+    // A new connection on the same tuple starts with SYN and is new.
+    tracker.flows([flow({ firstSeen: 90_000, txBytes: 60, tcpFlags: 0x02 })]);
+    expect(events.at(-1)).toMatchObject({ event: 'open', txBytes: 60 });
+  });
+
+  it('after a kernel eviction, the SYN-less row of the same connection is tracked again', () => {
+    const { events, tracker } = setup();
+    tracker.owners([owner()]);
+    const sample = flow({ txBytes: 5_000, tcpFlags: 0x12 });
+    tracker.flows([sample]);
+    tracker.flowEnds([flowEnd(sample, 'evicted')]);
+    tracker.flows([flow({ txBytes: 300, firstSeen: 7_000, tcpFlags: 0x10 })]);
+    expect(events.map((event) => [event.event, event.txBytes])).toEqual([['open', 5_000], ['close', 5_000], ['open', 300]]);
+  });
+
   it('a kernel row recreated with lower counters starts a new connection', () => {
     const { events, tracker } = setup();
     tracker.owners([owner()]);
