@@ -26,6 +26,8 @@ export interface Connection {
   opened: boolean;
   dirty: boolean;
   closedAt: number | null;
+  /** When its end record came (it closes endGraceMs later), or null. */
+  endedAt: number | null;
   countedUnattributed: boolean;
   /** The sample that created it: the key the owner join works on. */
   sample: FlowSample;

@@ -29,6 +29,12 @@ export interface TrackerOptions {
   udpIdleMs?: number;
   /** How long a flow without an owner waits for one before it opens unattributed. */
   ownerWaitMs?: number;
+  /**
+   * How long a connection stays open after its end record, so that the flow-table row read after
+   * it (the helper reads the table once a second) still adds the last packets to its counters.
+   * 0 closes at once.
+   */
+  endGraceMs?: number;
   /** Closed connections stay visible in connections() this long. */
   closedRetentionMs?: number;
 }
@@ -69,6 +75,7 @@ export class Tracker {
   private readonly updateIntervalMs: number;
   private readonly udpIdleMs: number;
   private readonly ownerWaitMs: number;
+  private readonly endGraceMs: number;
   private readonly closedRetentionMs: number;
 
   private presenceMeansActivity = false;
@@ -78,6 +85,7 @@ export class Tracker {
     this.updateIntervalMs = options.updateIntervalMs ?? 1_000;
     this.udpIdleMs = options.udpIdleMs ?? 60_000;
     this.ownerWaitMs = options.ownerWaitMs ?? 300;
+    this.endGraceMs = options.endGraceMs ?? 1_100;
     this.closedRetentionMs = options.closedRetentionMs ?? 60_000;
     this.idPrefix = options.now().toString(36);
   }
@@ -106,6 +114,8 @@ export class Tracker {
     // (measured on loopback: 2 packets, ~100 bytes, after every close). That is the tail of the
     // connection just closed, not a new one: a new connection on this tuple would start with a SYN.
     if (ended?.finished && sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0) return;
+    // A TCP row with the firstSeen of a connection already closed is that kernel flow, late.
+    if (ended && sample.proto === IPPROTO_TCP && ended.firstSeen === sample.firstSeen) return;
     if (!ended || ended.firstSeen !== sample.firstSeen) {
       this.create(key, sample, now);
       return;
@@ -161,6 +171,7 @@ export class Tracker {
       opened: false,
       dirty: false,
       closedAt: null,
+      endedAt: null,
       countedUnattributed: false,
       sample,
     };
@@ -224,9 +235,17 @@ export class Tracker {
       const end = canonical(raw);
       const key = tupleKey(end.proto, end.localIp, end.localPort, end.remoteIp, end.remotePort);
       const connection = this.live.get(key);
-      if (!connection || connection.ifindex !== end.ifindex) continue;
-      if (end.reason === 'evicted') this.counters.evicted++;
-      this.close(connection, now, end.reason !== 'evicted');
+      // Socket-level ends (the close hook) carry ifindex 0: they end the connection on any interface.
+      if (!connection || (end.ifindex !== 0 && connection.ifindex !== end.ifindex)) continue;
+      if (end.reason === 'evicted') {
+        // The kernel row is gone: no later row can complete the counters.
+        this.counters.evicted++;
+        this.close(connection, now);
+      } else if (this.endGraceMs === 0) {
+        this.close(connection, now, true);
+      } else {
+        connection.endedAt ??= now;
+      }
     }
   }
 
@@ -236,6 +255,7 @@ export class Tracker {
     for (const connection of [...this.live.values()]) {
       const idle = now - connection.lastActivity;
       const finished =
+        (connection.endedAt !== null && now - connection.endedAt >= this.endGraceMs) ||
         (connection.proto === 'udp' && idle >= this.udpIdleMs) ||
         (connection.proto === 'tcp' && (connection.tcpFlags & TCP_FIN_OR_RST) !== 0 && idle >= TCP_CLOSING_IDLE_MS);
       if (finished) {

@@ -23,6 +23,7 @@ function setup(intervalMs = 250) {
       userOf: () => null,
       tickMs: 50,
       statsIntervalMs: 10_000,
+      tracker: { endGraceMs: 0 },
     },
   );
   const publisher = createPublisher(engine, { intervalMs });

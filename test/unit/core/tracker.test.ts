@@ -12,6 +12,7 @@ function setup(options: Partial<TrackerOptions> = {}) {
     describeRemote: () => ({ host: null, scope: 'internet', geo: null, asn: null }),
     hostFor: () => null,
     userOf: (uid) => (uid === 1000 ? 'alice' : null),
+    endGraceMs: 0,
     ...options,
   });
   const advance = (ms: number, stepMs = 100): void => {
@@ -131,6 +132,25 @@ describe('Tracker lifecycle', () => {
     expect(events.map((event) => event.event)).toEqual(['open']);
     tracker.flowEnds([flowEnd(sample, 'close')]);
     expect(events.map((event) => event.event)).toEqual(['open', 'close']);
+  });
+
+  it('with an end grace, the row read after the end record completes the counters before the close', () => {
+    const { events, tracker, advance } = setup({ endGraceMs: 1_000 });
+    tracker.owners([owner()]);
+    const established = flow({ txBytes: 112, rxBytes: 60, tcpFlags: 0x12 });
+    tracker.flows([established]);
+    tracker.flowEnds([{ ...flowEnd(established, 'close'), ifindex: 0 }]);
+    tracker.flowEnds([flowEnd(established, 'fin')]);
+    advance(300);
+    tracker.flows([flow({ txBytes: 216, rxBytes: 112, tcpFlags: 0x13 })]);
+    advance(500);
+    expect(events.map((event) => event.event)).toEqual(['open']);
+    advance(300);
+    expect(events.map((event) => [event.event, event.txBytes, event.rxBytes])).toEqual([['open', 112, 60], ['close', 216, 112]]);
+    // A row of the same kernel flow after the close (same firstSeen, SYN in its flag union) is late, not new.
+    tracker.flows([flow({ txBytes: 268, rxBytes: 164, tcpFlags: 0x13 })]);
+    advance(2_000);
+    expect(events).toHaveLength(2);
   });
 
   it('the SYN-less row the last ACKs create after FIN is the closed connection\'s tail, not a new one', () => {
