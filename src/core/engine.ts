@@ -7,14 +7,14 @@ import { NameCache } from './dns/name-cache.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { createDescriber } from './enrichment.js';
 import { loadEnrichment, type EnrichmentFactories } from './engine-setup.js';
-import { Tracker } from './tracker/tracker.js';
+import { Tracker, type TrackerOptions } from './tracker/tracker.js';
 import { createUserLookup, type UserLookup } from './tracker/users.js';
 
 export interface EngineTuning extends Partial<EnrichmentFactories> {
   tickMs?: number;
   statsIntervalMs?: number;
   userOf?: UserLookup;
-  tracker?: { maxConnections?: number; updateIntervalMs?: number; udpIdleMs?: number; ownerWaitMs?: number; closedRetentionMs?: number };
+  tracker?: Pick<TrackerOptions, 'maxConnections' | 'updateIntervalMs' | 'udpIdleMs' | 'ownerWaitMs' | 'closedRetentionMs' | 'endGraceMs'>;
 }
 
 const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;

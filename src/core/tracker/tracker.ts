@@ -50,6 +50,12 @@ const TCP_FIN_OR_RST = 0x01 | 0x04;
 const TCP_SYN = 0x02;
 /** After FIN/RST, a TCP flow that stops changing is over even if no end record comes. */
 const TCP_CLOSING_IDLE_MS = 5_000;
+/**
+ * Owner records come within moments of a socket's first packet (or at start-up for sockets that
+ * predate the capture). Retrying the join for older flows on every owner batch would cost
+ * O(unattributed × batches) for flows nobody will ever claim (forwarded or container traffic).
+ */
+const OWNER_RETRY_MS = 30_000;
 
 const ZERO: FlowCounters = { txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 };
 
@@ -267,6 +273,10 @@ export class Tracker {
       } else if (connection.dirty && now - connection.lastEmit >= this.updateIntervalMs) {
         this.send(connection, 'update', now);
       }
+    }
+    for (const connection of this.unowned) {
+      if (now - connection.createdAt < OWNER_RETRY_MS) break;
+      this.unowned.delete(connection);
     }
     for (const [id, connection] of this.closed) {
       if (connection.closedAt !== null && now - connection.closedAt < this.closedRetentionMs) break;

@@ -294,6 +294,16 @@ describe('Tracker owner join', () => {
     expect(events[0]?.process).toBeNull();
   });
 
+  it('stops trying to attribute a flow 30 s after it appeared', () => {
+    const { events, tracker, advance } = setup();
+    tracker.flows([flow()]);
+    advance(31_000, 1_000);
+    tracker.owners([owner()]);
+    advance(2_000);
+    expect(events.map((event) => [event.event, event.process])).toEqual([['open', null]]);
+    expect(tracker.stats().unattributed).toBe(1);
+  });
+
   it('decides direction from the initiator when no owner says', () => {
     const { events, tracker, advance } = setup({ ownerWaitMs: 0 });
     tracker.flows([flow({ initiator: 'remote', localPort: 22, remotePort: 51000 }), flow({ initiator: 'local', localPort: 41000 })]);
