@@ -67,9 +67,9 @@ export class Tracker {
   private readonly live = new Map<string, Connection>();
   private readonly closed = new Map<string, Connection>();
   /**
-   * Tuples just closed, with their kernel row's firstSeen and final counters: a late row of the same
-   * kernel flow with the same counters is ignored; one whose counters moved on (a UDP conversation
-   * resumed after the idle close) becomes a new connection counted from there.
+   * Tuples just closed, with their kernel row's firstSeen and final counters: a late TCP row of the
+   * same kernel flow is ignored; a UDP row with the same counters too, while one whose counters moved
+   * on (a conversation resumed after the idle close) becomes a new connection counted from there.
    */
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
@@ -116,12 +116,13 @@ export class Tracker {
 
   private createUnlessEnded(key: string, sample: FlowSample, now: number): void {
     const ended = this.ended.get(key);
-    // The kernel drops a flow's row at FIN/RST; the last ACKs then create a fresh row without SYN
-    // (measured on loopback: 2 packets, ~100 bytes, after every close). That is the tail of the
-    // connection just closed, not a new one: a new connection on this tuple would start with a SYN.
-    if (ended?.finished && sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0) return;
-    // A TCP row with the firstSeen of a connection already closed is that kernel flow, late.
+    // A TCP row with the firstSeen of a connection already closed is that kernel flow read after its
+    // end record (seen end to end on loopback: the row carrying the FIN exchange, ~100 bytes, came
+    // after the end record and was reported as a second connection).
     if (ended && sample.proto === IPPROTO_TCP && ended.firstSeen === sample.firstSeen) return;
+    // Should the kernel drop a row at FIN/RST, the last ACKs would create a fresh row without SYN:
+    // the tail of the connection just closed. A new connection on this tuple starts with a SYN.
+    if (ended?.finished && sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0) return;
     if (!ended || ended.firstSeen !== sample.firstSeen) {
       this.create(key, sample, now);
       return;
@@ -135,8 +136,8 @@ export class Tracker {
     if (sample.ifindex !== connection.ifindex) return;
     const restarted = sample.firstSeen !== connection.firstSeen && sample.txBytes + sample.rxBytes < connection.raw.txBytes + connection.raw.rxBytes;
     if (restarted) {
-      // A SYN-less row after FIN/RST is the teardown tail (see createUnlessEnded), whose end record
-      // is still on its way: the connection it belongs to closes on that record.
+      // A SYN-less row after FIN/RST would be the teardown tail (see createUnlessEnded) while the end
+      // record is still on its way: the connection it belongs to closes on that record.
       const isTail = sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0 && (connection.tcpFlags & TCP_FIN_OR_RST) !== 0;
       if (isTail) return;
       this.close(connection, now);
