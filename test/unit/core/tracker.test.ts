@@ -153,7 +153,7 @@ describe('Tracker lifecycle', () => {
     expect(events).toHaveLength(2);
   });
 
-  it('the SYN-less row the last ACKs create after FIN is the closed connection\'s tail, not a new one', () => {
+  it('a SYN-less row after FIN (teardown ACKs in a fresh kernel row) is the closed connection\'s tail, not a new one', () => {
     const { events, tracker, advance } = setup();
     tracker.owners([owner()]);
     const established = flow({ txBytes: 112, rxBytes: 60, tcpFlags: 0x1b });
