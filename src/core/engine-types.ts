@@ -3,7 +3,7 @@
 // ASN) and emits the watch --json contract; the publisher batches that for UIs.
 
 import type { AppStatus, Delta, Snapshot } from '../shared/api.js';
-import type { ConnectionEvent, HelloMessage, WatchMessage } from '../shared/contract.js';
+import type { ConnectionEvent, HelloMessage, StatsMessage, WatchMessage } from '../shared/contract.js';
 import type { CaptureSource } from './capture/source.js';
 
 export interface EngineOptions {
@@ -34,6 +34,12 @@ export interface Engine {
   onMessage(listener: (message: WatchMessage) => void): () => void;
   /** Latest state of each connection held (live and recently closed). */
   connections(): ConnectionEvent[];
+  /** The hello of the running capture; before start() resolves, one with no probes attached yet. */
+  hello(): HelloMessage;
+  /** Current counters (the same shape as the periodic stats message). */
+  stats(): StatsMessage;
+  /** Called after clear(), so a publisher can tell its clients to drop what they hold. */
+  onCleared(listener: () => void): () => void;
 }
 
 /** Batches engine messages into snapshot + deltas for window.snitchmap (a few per second). */

@@ -67,6 +67,8 @@ export interface HelloMessage {
   home: Home;
   /** Additive: what this capture mode cannot see (proc mode's blind spots), for people and scripts. */
   limitations?: string[];
+  /** Additive: credits every data source in use requires (GeoIP database, ASN table), for UIs to show. */
+  attributions?: string[];
 }
 
 export interface ConnectionEvent {
@@ -96,6 +98,8 @@ export interface StatsMessage {
   flowsEvicted: number;
   unattributed: number;
   connections: number;
+  /** Additive: DNS payloads that could not be parsed (malformed, truncated past use, hostile). */
+  dnsMalformed?: number;
 }
 
 export type WatchMessage = HelloMessage | ConnectionEvent | StatsMessage;

@@ -1,0 +1,144 @@
+// Engine benchmarks (src/core): tracker throughput and tick cost, enrichment lookups, memory with
+// both GeoIP files open and 50,000 tracked connections. Runs the tsc output, so build first:
+//   npx tsc -p tsconfig.build.json && bash scripts/build-data.sh && node --expose-gc bench/core-engine.mjs
+// and, for memory alone in a fresh process: node --expose-gc bench/core-engine.mjs --rss-only
+// Prints medians of several runs; results go to bench/RESULTS.md by hand.
+import console from 'node:console';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { loadAsnTable } from '../dist/src/core/asn/asn-table.js';
+import { defaultAsnTablePath } from '../dist/src/core/config/paths.js';
+import { NameCache } from '../dist/src/core/dns/name-cache.js';
+import { createDescriber } from '../dist/src/core/enrichment.js';
+import { createGeolocator } from '../dist/src/core/geo/geolocator.js';
+import { CustomLocations } from '../dist/src/core/locations/custom-locations.js';
+import { Tracker } from '../dist/src/core/tracker/tracker.js';
+import dnsPacket from 'dns-packet';
+
+const RUNS = 5;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const mib = (bytes) => (bytes / 1048576).toFixed(0);
+
+function randomPublicIPv4(seed) {
+  // xorshift, so every run looks up the same addresses.
+  let x = seed >>> 0 || 1;
+  x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+  const a = 1 + (x % 223);
+  return `${a === 10 || a === 127 ? 11 : a}.${(x >>> 8) & 255}.${(x >>> 16) & 255}.${(x >>> 24) & 255}`;
+}
+
+function sample(i, round) {
+  return {
+    ifindex: 2, family: 4, proto: 6,
+    localIp: '10.0.0.2', localPort: 1024 + (i % 60000), remoteIp: randomPublicIPv4(i + 1), remotePort: 443,
+    txBytes: 100 * round, rxBytes: 1000 * round, txPackets: round, rxPackets: round,
+    firstSeen: 1, tcpFlags: 0x12, initiator: 'local',
+  };
+}
+
+function owner(i) {
+  return {
+    ts: 0, how: 'connect', cookie: String(i), family: 4, proto: 6,
+    localIp: '10.0.0.2', localPort: 1024 + (i % 60000), remoteIp: randomPublicIPv4(i + 1), remotePort: 443,
+    pid: 1000 + (i % 50), comm: 'bench', uid: 1000, startTime: 1, exe: '/usr/bin/bench', cmdline: 'bench',
+  };
+}
+
+function trackerThroughput(describeRemote, count) {
+  const clock = { now: 1_000_000 };
+  let events = 0;
+  const tracker = new Tracker({
+    now: () => clock.now, emit: () => { events++; }, describeRemote, hostFor: () => null, userOf: () => 'bench',
+    maxConnections: 100_000, updateIntervalMs: 1_000,
+  });
+  const owners = Array.from({ length: count }, (_, i) => owner(i));
+  const started = process.cpuUsage();
+  tracker.owners(owners);
+  for (let round = 1; round <= 5; round++) {
+    tracker.flows(Array.from({ length: count }, (_, i) => sample(i, round)));
+    clock.now += 1_000;
+    tracker.tick();
+  }
+  const used = process.cpuUsage(started);
+  const cpuMs = (used.user + used.system) / 1000;
+  // Idle tick: nothing due, every live connection is looked at.
+  const tickStarted = performance.now();
+  for (let i = 0; i < 10; i++) { clock.now += 100; tracker.tick(); }
+  const idleTickMs = (performance.now() - tickStarted) / 10;
+  return { events, cpuMsPer1000: (cpuMs / events) * 1000, idleTickMs, tracker };
+}
+
+if (process.argv.includes('--rss-only')) {
+  // Fresh process: only what a running engine holds (both GeoIP files, ASN table, 50,000 connections).
+  const geo = createGeolocator({ onWarning: (message) => console.error('warning:', message) });
+  const asn = loadAsnTable(defaultAsnTablePath());
+  geo.lookup('8.8.8.8');
+  geo.lookup('2001:4860::1');
+  const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
+  const { tracker } = trackerThroughput(describeRemote, 50_000);
+  globalThis.gc?.();
+  const memory = process.memoryUsage();
+  console.log(JSON.stringify({ live: tracker.stats().live, rssMiB: mib(memory.rss), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external) }, null, 2));
+  process.exit(0);
+}
+
+const results = {};
+const geo = createGeolocator({ onWarning: (message) => console.error('warning:', message) });
+const asnPath = defaultAsnTablePath();
+const asnLoads = [];
+let asn;
+for (let run = 0; run < RUNS; run++) {
+  const started = performance.now();
+  asn = loadAsnTable(asnPath);
+  asnLoads.push(performance.now() - started);
+}
+results.asnLoadMs = median(asnLoads);
+
+const addresses = Array.from({ length: 200_000 }, (_, i) => randomPublicIPv4(i * 7919 + 3));
+geo.lookup('8.8.8.8');
+geo.lookup('2001:4860::1');
+const timeLookups = (lookup) => {
+  const runs = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    for (const ip of addresses) lookup(ip);
+    runs.push(((performance.now() - started) * 1000) / addresses.length);
+  }
+  return median(runs);
+};
+results.geoLookupUs = timeLookups((ip) => geo.lookup(ip));
+results.asnLookupUs = timeLookups((ip) => asn.lookup(ip));
+
+const names = new NameCache();
+const dnsPayload = {
+  ts: 0, direction: 'rx', proto: 17, localIp: '10.0.0.2', localPort: 5000, remoteIp: '10.0.0.1', remotePort: 53, truncated: false,
+  payload: dnsPacket.encode({ type: 'response', id: 1, questions: [{ type: 'A', name: 'www.example.com' }], answers: [
+    { type: 'CNAME', name: 'www.example.com', ttl: 60, data: 'edge.example.net' },
+    { type: 'A', name: 'edge.example.net', ttl: 60, data: '93.184.216.34' },
+  ] }).toString('base64'),
+};
+const dnsRuns = [];
+for (let run = 0; run < RUNS; run++) {
+  const started = performance.now();
+  for (let i = 0; i < 20_000; i++) names.ingest(dnsPayload, i);
+  dnsRuns.push(((performance.now() - started) * 1000) / 20_000);
+}
+results.dnsIngestUs = median(dnsRuns);
+
+const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
+const throughput = [];
+const ticks = [];
+let kept;
+for (let run = 0; run < 3; run++) {
+  const result = trackerThroughput(describeRemote, 50_000);
+  throughput.push(result.cpuMsPer1000);
+  ticks.push(result.idleTickMs);
+  kept = result.tracker;
+  results.eventsPerRun = result.events;
+}
+results.cpuMsPer1000Events = median(throughput);
+results.idleTickMsAt50k = median(ticks);
+results.liveConnections = kept.stats().live;
+results.machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, Node ${process.version}`;
+console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,154 @@
+// The engine: a capture source's records in, the watch --json contract out. Wires the tracker to
+// the enrichment sources, runs the tick that emits due events and the periodic stats.
+import type { CaptureStats } from '../shared/capture.js';
+import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes, type StatsMessage, type WatchMessage } from '../shared/contract.js';
+import type { CaptureSink } from './capture/source.js';
+import { NameCache } from './dns/name-cache.js';
+import type { Engine, EngineOptions } from './engine-types.js';
+import { createDescriber } from './enrichment.js';
+import { loadEnrichment, type EnrichmentFactories } from './engine-setup.js';
+import { Tracker, type TrackerOptions } from './tracker/tracker.js';
+import { createUserLookup, type UserLookup } from './tracker/users.js';
+
+export interface EngineTuning extends Partial<EnrichmentFactories> {
+  tickMs?: number;
+  statsIntervalMs?: number;
+  userOf?: UserLookup;
+  tracker?: Pick<TrackerOptions, 'maxConnections' | 'updateIntervalMs' | 'udpIdleMs' | 'ownerWaitMs' | 'closedRetentionMs' | 'endGraceMs'>;
+}
+
+const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;
+
+export function createEngine(options: EngineOptions, tuning: EngineTuning = {}): Engine {
+  const now = options.now ?? Date.now;
+  const warn = options.onWarning ?? (() => undefined);
+  const listeners = new Set<(message: WatchMessage) => void>();
+  const clearedListeners = new Set<() => void>();
+  // A listener that throws (a closed stdout, a dead WebSocket) must not abort the tracker halfway
+  // through a batch: its error is reported and the other listeners still get the message.
+  const emit = (message: WatchMessage): void => {
+    for (const listener of listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        warn(`message listener failed: ${(error as Error).message}`);
+      }
+    }
+  };
+  const names = new NameCache();
+  const hostFor = (ip: string): string | null => names.hostFor(ip, now());
+  const enrichment = loadEnrichment(options, warn, tuning);
+  const tracker = new Tracker({
+    now,
+    emit,
+    hostFor,
+    userOf: tuning.userOf ?? createUserLookup(),
+    describeRemote: createDescriber({ ...enrichment, hostFor, onLookupError: warn }),
+    ...tuning.tracker,
+  });
+  let hello: HelloMessage = {
+    type: 'hello',
+    version: CONTRACT_VERSION,
+    capture: options.source.kind,
+    probes: NO_PROBES,
+    geoip: enrichment.geolocator.info,
+    home: enrichment.home,
+    attributions: enrichment.attributions,
+  };
+  const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> = { eventsLost: 0, flowsEvicted: 0 };
+  const timers: NodeJS.Timeout[] = [];
+  let running = false;
+  let starting: Promise<HelloMessage> | null = null;
+
+  const stats = (): StatsMessage => {
+    const counters = tracker.stats();
+    return {
+      type: 'stats',
+      ts: now(),
+      eventsLost: kernel.eventsLost,
+      flowsEvicted: kernel.flowsEvicted + counters.evicted,
+      unattributed: counters.unattributed,
+      connections: counters.live,
+      dnsMalformed: names.stats().malformed,
+    };
+  };
+
+  const stopTimers = (): void => {
+    for (const timer of timers.splice(0)) clearInterval(timer);
+  };
+
+  const sink: CaptureSink = {
+    flows: (samples) => tracker.flows(samples),
+    flowEnds: (ends) => tracker.flowEnds(ends),
+    owners: (owners) => tracker.owners(owners),
+    dns: (messages) => {
+      for (const message of messages) names.ingest(message, now());
+    },
+    stats: (captured) => {
+      kernel.eventsLost = captured.eventsLost;
+      kernel.flowsEvicted = captured.flowsEvicted;
+    },
+    failed: (error) => {
+      warn(`capture stopped: ${error.message}`);
+      running = false;
+      starting = null;
+      stopTimers();
+      tracker.closeAll();
+      emit(stats());
+    },
+  };
+
+  const startCapture = async (): Promise<HelloMessage> => {
+    const captured = await options.source.start(sink);
+    tracker.setPresenceMeansActivity(captured.capture === 'proc');
+    hello = {
+      type: 'hello',
+      version: CONTRACT_VERSION,
+      capture: captured.capture,
+      probes: captured.probes,
+      geoip: enrichment.geolocator.info,
+      home: enrichment.home,
+      limitations: captured.limitations,
+      attributions: enrichment.attributions,
+    };
+    running = true;
+    emit(hello);
+    timers.push(setInterval(() => tracker.tick(), tuning.tickMs ?? 100));
+    timers.push(setInterval(() => emit(stats()), tuning.statsIntervalMs ?? 2_000));
+    return hello;
+  };
+
+  return {
+    start() {
+      starting ??= startCapture().catch((error: unknown) => {
+        starting = null;
+        throw error;
+      });
+      return starting;
+    },
+    async stop() {
+      starting = null;
+      stopTimers();
+      if (running) emit(stats());
+      running = false;
+      await options.source.stop();
+    },
+    pause: () => options.source.pause(),
+    resume: () => options.source.resume(),
+    clear() {
+      tracker.clear();
+      for (const listener of clearedListeners) listener();
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onCleared(listener) {
+      clearedListeners.add(listener);
+      return () => clearedListeners.delete(listener);
+    },
+    hello: () => hello,
+    stats,
+    connections: () => tracker.connections(),
+  };
+}

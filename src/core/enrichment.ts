@@ -1,0 +1,33 @@
+// What the engine knows about a remote address: scope, location (custom locations first, then the
+// GeoIP database, which is only consulted for internet addresses unless a custom entry asks for a
+// country), ASN and the name it was looked up by.
+import type { AsnInfo, GeoInfo, RemoteEndpoint } from '../shared/contract.js';
+import type { Geolocator } from './geo/geolocator.js';
+import type { CustomLocations } from './locations/custom-locations.js';
+import { scopeOf } from './scope/scope.js';
+
+export interface EnrichmentSources {
+  geolocator: Geolocator;
+  locations: CustomLocations;
+  asnOf: (ip: string) => AsnInfo | null;
+  hostFor: (ip: string) => string | null;
+  onLookupError: (message: string) => void;
+}
+
+export function createDescriber(sources: EnrichmentSources): (ip: string) => Omit<RemoteEndpoint, 'ip' | 'port'> {
+  const databaseGeo = (ip: string): GeoInfo | null => {
+    try {
+      return sources.geolocator.lookup(ip);
+    } catch (error) {
+      // A database that parses at open but has a corrupt record: that lookup has no location.
+      sources.onLookupError(`GeoIP lookup of ${ip} failed: ${(error as Error).message}`);
+      return null;
+    }
+  };
+  return (ip) => {
+    const scope = scopeOf(ip);
+    const isPublic = scope === 'internet';
+    const geo = sources.locations.locate(ip, () => (isPublic ? databaseGeo(ip) : null)) ?? (isPublic ? databaseGeo(ip) : null);
+    return { host: sources.hostFor(ip), scope, geo, asn: isPublic ? sources.asnOf(ip) : null };
+  };
+}

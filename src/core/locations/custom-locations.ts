@@ -1,0 +1,100 @@
+// User-placed networks: JSON arrays of {"cidr", "label", "lat", "lon", "country"?} from --locations
+// FILE and <configDir>/locations.json. The longest matching prefix wins over the GeoIP databases, for
+// any scope, so an office LAN can be put on the map. The label becomes `geo.city`; the country is the
+// entry's `country`, else the database's for that address, else "ZZ" (ISO 3166 "unknown or
+// unspecified"): a placed address always has a location, even without a database.
+import { readFileSync } from 'node:fs';
+import type { GeoInfo } from '../../shared/contract.js';
+import { countryCode } from '../geo/record.js';
+import { cidrContains, parseCidr, parseIp, type Cidr } from '../scope/ip.js';
+import { arrayElementLines } from './json-lines.js';
+
+export interface CustomLocation {
+  cidr: Cidr;
+  label: string;
+  lat: number;
+  lon: number;
+  country: string | null;
+}
+
+type Json = Record<string, unknown>;
+
+function problemWith(entry: unknown): string | CustomLocation {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'not an object';
+  const { cidr, label, lat, lon, country } = entry as Json;
+  if (typeof cidr !== 'string') return '"cidr" must be a string such as "198.51.100.0/24"';
+  const parsed = parseCidr(cidr);
+  if (!parsed) return `"cidr" ${JSON.stringify(cidr)} is not an IPv4 or IPv6 prefix`;
+  if (typeof label !== 'string' || label.trim() === '') return '"label" must be a non-empty string';
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || Math.abs(lat) > 90) return '"lat" must be a number in [-90, 90]';
+  if (typeof lon !== 'number' || !Number.isFinite(lon) || Math.abs(lon) > 180) return '"lon" must be a number in [-180, 180]';
+  let code: string | null = null;
+  if (country !== undefined) {
+    code = countryCode(country);
+    if (!code) return '"country" must be a two-letter ISO 3166 code';
+  }
+  return { cidr: parsed, label, lat, lon, country: code };
+}
+
+/** Parses one file's text; bad entries are reported with their line and skipped. */
+export function parseLocations(text: string, source: string, warn: (message: string) => void): CustomLocation[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    warn(`${source}: not valid JSON (${(error as Error).message}); no custom locations read from it`);
+    return [];
+  }
+  if (!Array.isArray(document)) {
+    warn(`${source}: expected a JSON array of {"cidr", "label", "lat", "lon"} entries`);
+    return [];
+  }
+  const lines = arrayElementLines(text);
+  const result: CustomLocation[] = [];
+  document.forEach((entry: unknown, index) => {
+    const checked = problemWith(entry);
+    if (typeof checked === 'string') warn(`${source}:${lines[index] ?? '?'}: entry ${index + 1} skipped: ${checked}`);
+    else result.push(checked);
+  });
+  return result;
+}
+
+export function readLocationsFile(path: string, warn: (message: string) => void, required: boolean): CustomLocation[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (required || (error as NodeJS.ErrnoException).code !== 'ENOENT') warn(`cannot read locations file ${path}: ${(error as Error).message}`);
+    return [];
+  }
+  return parseLocations(text, path, warn);
+}
+
+export class CustomLocations {
+  private readonly entries: CustomLocation[];
+
+  /** Earlier entries win among equal prefixes (pass --locations before the config file). */
+  constructor(entries: CustomLocation[]) {
+    this.entries = entries
+      .map((entry, order) => ({ entry, order }))
+      .sort((a, b) => b.entry.cidr.prefix - a.entry.cidr.prefix || a.order - b.order)
+      .map(({ entry }) => entry);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  match(ip: string): CustomLocation | null {
+    const parsed = parseIp(ip);
+    if (!parsed) return null;
+    return this.entries.find((entry) => cidrContains(entry.cidr, parsed)) ?? null;
+  }
+
+  /** The placed location, taking the country from `databaseGeo` when the entry has none. */
+  locate(ip: string, databaseGeo: () => GeoInfo | null): GeoInfo | null {
+    const entry = this.match(ip);
+    if (!entry) return null;
+    return { country: entry.country ?? databaseGeo()?.country ?? 'ZZ', city: entry.label, lat: entry.lat, lon: entry.lon };
+  }
+}

@@ -1,0 +1,77 @@
+// Snapshot + deltas for window.snitchmap. Engine messages are merged per connection id and flushed
+// at most every `intervalMs` (never faster than 4 Hz): a UI redraws per delta, and a burst of
+// thousands of events must cost it a few redraws, not thousands.
+import type { AppStatus, Delta } from '../shared/api.js';
+import type { ConnectionEvent, HelloMessage, StatsMessage } from '../shared/contract.js';
+import type { Engine, Publisher } from './engine-types.js';
+
+export interface PublisherOptions {
+  intervalMs: number;
+}
+
+const MIN_INTERVAL_MS = 250;
+
+/** Several events of one id in one batch become one: its latest state, as an open if the batch opened it, as a close if it closed it. */
+function merge(previous: ConnectionEvent | undefined, next: ConnectionEvent): ConnectionEvent {
+  if (!previous || next.event === 'close' || previous.event !== 'open') return next;
+  return { ...next, event: 'open' };
+}
+
+export function createPublisher(engine: Engine, options: PublisherOptions): Publisher {
+  const intervalMs = Math.max(options.intervalMs, MIN_INTERVAL_MS);
+  const listeners = new Set<(delta: Delta) => void>();
+  let status: AppStatus = { paused: false, capture: 'none', banner: null };
+  let hello: HelloMessage = engine.hello();
+  let stats: StatsMessage = engine.stats();
+  let pending = new Map<string, ConnectionEvent>();
+  let pendingDelta: Omit<Delta, 'events'> = {};
+
+  const flush = (): void => {
+    if (pending.size === 0 && Object.keys(pendingDelta).length === 0) return;
+    const delta: Delta = { events: [...pending.values()], ...pendingDelta };
+    pending = new Map();
+    pendingDelta = {};
+    for (const listener of listeners) listener(delta);
+  };
+  // Unreferenced: the publisher serves a window or a server, which keep the process alive themselves.
+  const timer = setInterval(flush, intervalMs);
+  timer.unref();
+
+  const unsubscribeMessages = engine.onMessage((message) => {
+    if (message.type === 'connection') {
+      pending.set(message.id, merge(pending.get(message.id), message));
+    } else if (message.type === 'stats') {
+      stats = message;
+      pendingDelta.stats = message;
+    } else {
+      hello = message;
+      pendingDelta.hello = message;
+      if (status.capture === 'none') {
+        status = { ...status, capture: message.capture };
+        pendingDelta.status = status;
+      }
+    }
+  });
+  const unsubscribeCleared = engine.onCleared(() => {
+    pending = new Map();
+    pendingDelta.cleared = true;
+  });
+
+  return {
+    snapshot: () => ({ hello, connections: engine.connections(), stats, status }),
+    onDelta(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    setStatus(patch) {
+      status = { ...status, ...patch };
+      pendingDelta.status = status;
+    },
+    dispose() {
+      clearInterval(timer);
+      unsubscribeMessages();
+      unsubscribeCleared();
+      listeners.clear();
+    },
+  };
+}

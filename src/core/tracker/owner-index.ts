@@ -1,0 +1,111 @@
+// The userspace join of socket owners to flows (kernel-notes §3.6, design A). Owners arrive as
+// records keyed by their endpoints; a flow finds its owner by, in order: the exact tuple (connected
+// sockets; orientation included, so the two ends of a loopback connection find their own owners),
+// the local endpoint of an unconnected UDP socket, a wildcard bind (0.0.0.0 / ::) on that port, and
+// for TCP a listening socket on the local port (the accepting process).
+import type { FlowKey, OwnerRecord } from '../../shared/capture.js';
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+export function tupleKey(proto: number, localIp: string, localPort: number, remoteIp: string, remotePort: number): string {
+  return `${proto}|${localIp}|${localPort}|${remoteIp}|${remotePort}`;
+}
+
+function localKey(proto: number, localIp: string, localPort: number): string {
+  return `${proto}|${localIp}|${localPort}`;
+}
+
+function wildcardKey(proto: number, localPort: number): string {
+  return `${proto}|*|${localPort}`;
+}
+
+/** A bounded map that forgets its oldest insertions first. */
+class BoundedMap<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) {
+      const oldest = this.map.keys().next();
+      if (!oldest.done) this.map.delete(oldest.value);
+    }
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface OwnerMatch {
+  owner: OwnerRecord;
+  /** How the match was made, which also decides direction when the owner is a listener. */
+  via: 'tuple' | 'local' | 'wildcard' | 'listen';
+}
+
+export class OwnerIndex {
+  private readonly byTuple: BoundedMap<OwnerRecord>;
+  private readonly byLocal: BoundedMap<OwnerRecord>;
+  private readonly byListen: BoundedMap<OwnerRecord>;
+  private readonly keysByCookie: BoundedMap<string[]>;
+
+  constructor(maxEntries = 65_536) {
+    this.byTuple = new BoundedMap(maxEntries);
+    this.byLocal = new BoundedMap(maxEntries);
+    this.byListen = new BoundedMap(maxEntries);
+    this.keysByCookie = new BoundedMap(maxEntries);
+  }
+
+  add(owner: OwnerRecord): void {
+    const keys: string[] = [];
+    if (owner.remoteIp !== null && owner.remotePort !== null) {
+      const key = tupleKey(owner.proto, owner.localIp, owner.localPort, owner.remoteIp, owner.remotePort);
+      this.byTuple.set(key, owner);
+      keys.push(`t:${key}`);
+    } else if (owner.how === 'listen') {
+      const key = localKey(owner.proto, '*', owner.localPort);
+      this.byListen.set(key, owner);
+      keys.push(`l:${key}`);
+    } else {
+      const key = WILDCARDS.has(owner.localIp)
+        ? wildcardKey(owner.proto, owner.localPort)
+        : localKey(owner.proto, owner.localIp, owner.localPort);
+      this.byLocal.set(key, owner);
+      keys.push(`u:${key}`);
+    }
+    if (owner.cookie !== null) this.rememberCookie(owner.cookie, keys);
+  }
+
+  /** A socket seen again under its cookie (bind, then connect) drops what its older records claimed. */
+  private rememberCookie(cookie: string, keys: string[]): void {
+    const previous = this.keysByCookie.get(cookie) ?? [];
+    for (const old of previous) {
+      if (keys.includes(old)) continue;
+      const [kind, key = ''] = [old.slice(0, 1), old.slice(2)];
+      if (kind === 't') this.byTuple.delete(key);
+      else if (kind === 'u') this.byLocal.delete(key);
+    }
+    this.keysByCookie.set(cookie, keys);
+  }
+
+  find(flow: FlowKey): OwnerMatch | null {
+    const tuple = this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort));
+    if (tuple) return { owner: tuple, via: 'tuple' };
+    const local = this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort));
+    if (local) return { owner: local, via: 'local' };
+    const wildcard = this.byLocal.get(wildcardKey(flow.proto, flow.localPort));
+    if (wildcard) return { owner: wildcard, via: 'wildcard' };
+    const listener = this.byListen.get(localKey(flow.proto, '*', flow.localPort));
+    if (listener) return { owner: listener, via: 'listen' };
+    return null;
+  }
+
+  get size(): number {
+    return this.byTuple.size + this.byLocal.size + this.byListen.size;
+  }
+}

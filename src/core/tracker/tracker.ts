@@ -1,0 +1,346 @@
+// Joins capture records into the contract's connections: `open` once and first, `update`s at most
+// once per `updateIntervalMs`, `close` once and last. A connection is one (proto, local, remote)
+// tuple in canonical orientation; its counters come from the first interface it was seen on, since
+// the same packets also cross veth, bridge and NIC and summing them would double-count.
+import {
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  type FlowCounters,
+  type FlowEnd,
+  type FlowSample,
+  type OwnerRecord,
+} from '../../shared/capture.js';
+import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
+import { canonical } from './canonical.js';
+import { directionOf } from './direction.js';
+import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
+import type { UserLookup } from './users.js';
+import { type Connection, toEvent } from './connection.js';
+
+export interface TrackerOptions {
+  now: () => number;
+  emit: (event: ConnectionEvent) => void;
+  /** Everything about the remote end except its address and port (scope, geo, ASN, host). */
+  describeRemote: (ip: string) => Omit<RemoteEndpoint, 'ip' | 'port'>;
+  hostFor: (ip: string) => string | null;
+  userOf: UserLookup;
+  maxConnections?: number;
+  updateIntervalMs?: number;
+  udpIdleMs?: number;
+  /** How long a flow without an owner waits for one before it opens unattributed. */
+  ownerWaitMs?: number;
+  /**
+   * How long a connection stays open after its end record, so that the flow-table row read after
+   * it (the helper reads the table once a second) still adds the last packets to its counters.
+   * 0 closes at once.
+   */
+  endGraceMs?: number;
+  /** Closed connections stay visible in connections() this long. */
+  closedRetentionMs?: number;
+}
+
+export interface TrackerCounters {
+  evicted: number;
+  unattributed: number;
+  otherProtocols: number;
+  live: number;
+}
+
+const TCP_FIN_OR_RST = 0x01 | 0x04;
+const TCP_SYN = 0x02;
+/** After FIN/RST, a TCP flow that stops changing is over even if no end record comes. */
+const TCP_CLOSING_IDLE_MS = 5_000;
+/**
+ * Owner records come within moments of a socket's first packet (or at start-up for sockets that
+ * predate the capture). Retrying the join for older flows on every owner batch would cost
+ * O(unattributed × batches) for flows nobody will ever claim (forwarded or container traffic).
+ */
+const OWNER_RETRY_MS = 30_000;
+
+const ZERO: FlowCounters = { txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 };
+
+function sameCounters(a: FlowCounters, b: FlowCounters): boolean {
+  return a.txBytes === b.txBytes && a.rxBytes === b.rxBytes && a.txPackets === b.txPackets && a.rxPackets === b.rxPackets;
+}
+
+export class Tracker {
+  private readonly live = new Map<string, Connection>();
+  private readonly closed = new Map<string, Connection>();
+  /**
+   * Tuples just closed, with their kernel row's firstSeen and final counters: a late TCP row of the
+   * same kernel flow is ignored; a UDP row with the same counters too, while one whose counters moved
+   * on (a conversation resumed after the idle close) becomes a new connection counted from there.
+   */
+  private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
+  private readonly ownerIndex = new OwnerIndex();
+  private readonly unowned = new Set<Connection>();
+  private nextId = 1;
+  private readonly idPrefix: string;
+  private readonly counters = { evicted: 0, unattributed: 0, otherProtocols: 0 };
+  private readonly maxConnections: number;
+  private readonly updateIntervalMs: number;
+  private readonly udpIdleMs: number;
+  private readonly ownerWaitMs: number;
+  private readonly endGraceMs: number;
+  private readonly closedRetentionMs: number;
+
+  private presenceMeansActivity = false;
+
+  constructor(private readonly options: TrackerOptions) {
+    this.maxConnections = options.maxConnections ?? 50_000;
+    this.updateIntervalMs = options.updateIntervalMs ?? 1_000;
+    this.udpIdleMs = options.udpIdleMs ?? 60_000;
+    this.ownerWaitMs = options.ownerWaitMs ?? 300;
+    this.endGraceMs = options.endGraceMs ?? 1_100;
+    this.closedRetentionMs = options.closedRetentionMs ?? 60_000;
+    this.idPrefix = options.now().toString(36);
+  }
+
+  flows(samples: FlowSample[]): void {
+    const now = this.options.now();
+    for (const raw of samples) {
+      const sample = canonical(raw);
+      if (sample.proto !== IPPROTO_TCP && sample.proto !== IPPROTO_UDP) {
+        this.counters.otherProtocols++;
+        continue;
+      }
+      const key = tupleKey(sample.proto, sample.localIp, sample.localPort, sample.remoteIp, sample.remotePort);
+      const existing = this.live.get(key);
+      if (existing) {
+        this.refresh(existing, sample, now);
+      } else {
+        this.createUnlessEnded(key, sample, now);
+      }
+    }
+  }
+
+  private createUnlessEnded(key: string, sample: FlowSample, now: number): void {
+    const ended = this.ended.get(key);
+    // A TCP row with the firstSeen of a connection already closed is that kernel flow read after its
+    // end record (seen end to end on loopback: the row carrying the FIN exchange, ~100 bytes, came
+    // after the end record and was reported as a second connection).
+    if (ended && sample.proto === IPPROTO_TCP && ended.firstSeen === sample.firstSeen) return;
+    // Should the kernel drop a row at FIN/RST, the last ACKs would create a fresh row without SYN:
+    // the tail of the connection just closed. A new connection on this tuple starts with a SYN.
+    if (ended?.finished && sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0) return;
+    if (!ended || ended.firstSeen !== sample.firstSeen) {
+      this.create(key, sample, now);
+      return;
+    }
+    if (sameCounters(ended.raw, sample)) return;
+    this.ended.delete(key);
+    this.create(key, sample, now, { ...ended.raw });
+  }
+
+  private refresh(connection: Connection, sample: FlowSample, now: number): void {
+    if (sample.ifindex !== connection.ifindex) return;
+    const restarted = sample.firstSeen !== connection.firstSeen && sample.txBytes + sample.rxBytes < connection.raw.txBytes + connection.raw.rxBytes;
+    if (restarted) {
+      // A SYN-less row after FIN/RST would be the teardown tail (see createUnlessEnded) while the end
+      // record is still on its way: the connection it belongs to closes on that record.
+      const isTail = sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) === 0 && (connection.tcpFlags & TCP_FIN_OR_RST) !== 0;
+      if (isTail) return;
+      this.close(connection, now);
+      this.create(connection.key, sample, now);
+      return;
+    }
+    connection.tcpFlags |= sample.tcpFlags;
+    if (this.presenceMeansActivity) connection.lastActivity = now;
+    if (sameCounters(connection.raw, sample)) return;
+    connection.raw = { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets };
+    connection.dirty = true;
+    connection.lastActivity = now;
+    this.live.delete(connection.key);
+    this.live.set(connection.key, connection);
+  }
+
+  private create(key: string, sample: FlowSample, now: number, base: FlowCounters = ZERO): Connection {
+    const match = this.ownerIndex.find(sample);
+    const connection: Connection = {
+      key,
+      id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
+      ifindex: sample.ifindex,
+      firstSeen: sample.firstSeen,
+      proto: sample.proto === IPPROTO_TCP ? 'tcp' : 'udp',
+      family: sample.family,
+      direction: directionOf(sample, match),
+      local: { ip: sample.localIp, port: sample.localPort },
+      remoteIp: sample.remoteIp,
+      remotePort: sample.remotePort,
+      remote: null,
+      process: match ? this.processOf(match.owner) : null,
+      raw: { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets },
+      base,
+      tcpFlags: sample.tcpFlags,
+      createdAt: now,
+      lastActivity: now,
+      lastEmit: 0,
+      opened: false,
+      dirty: false,
+      closedAt: null,
+      endedAt: null,
+      countedUnattributed: false,
+      sample,
+    };
+    this.live.set(key, connection);
+    if (connection.process) this.open(connection, now);
+    else this.unowned.add(connection);
+    this.evictOverflow(now);
+    return connection;
+  }
+
+  private processOf(owner: OwnerRecord): ProcessInfo {
+    return { pid: owner.pid, name: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: this.options.userOf(owner.uid) };
+  }
+
+  private evictOverflow(now: number): void {
+    while (this.live.size > this.maxConnections) {
+      const oldest = this.live.values().next();
+      if (oldest.done) return;
+      this.counters.evicted++;
+      this.close(oldest.value, now);
+    }
+  }
+
+  owners(records: OwnerRecord[]): void {
+    for (const record of records) this.ownerIndex.add(canonical(record));
+    if (records.length === 0) return;
+    const now = this.options.now();
+    for (const connection of this.unowned) {
+      const match: OwnerMatch | null = this.ownerIndex.find(connection.sample);
+      if (!match) continue;
+      this.unowned.delete(connection);
+      connection.process = this.processOf(match.owner);
+      if (!connection.opened) connection.direction = directionOf(connection.sample, match);
+      if (connection.countedUnattributed) {
+        this.counters.unattributed--;
+        connection.countedUnattributed = false;
+      }
+      if (connection.opened) connection.dirty = true;
+      else this.open(connection, now);
+    }
+  }
+
+  /**
+   * The /proc source lists only sockets that exist and has no counters: there a sample is the proof
+   * of life, and the UDP idle timeout must not close a socket that is still open. Kernel flow rows
+   * outlive their traffic, so for the eBPF source only moving counters count.
+   */
+  setPresenceMeansActivity(value: boolean): void {
+    this.presenceMeansActivity = value;
+  }
+
+  /** The source is gone: every live connection ends now. */
+  closeAll(): void {
+    const now = this.options.now();
+    for (const connection of [...this.live.values()]) this.close(connection, now);
+  }
+
+  flowEnds(ends: FlowEnd[]): void {
+    const now = this.options.now();
+    for (const raw of ends) {
+      const end = canonical(raw);
+      const key = tupleKey(end.proto, end.localIp, end.localPort, end.remoteIp, end.remotePort);
+      const connection = this.live.get(key);
+      // Socket-level ends (the close hook) carry ifindex 0: they end the connection on any interface.
+      if (!connection || (end.ifindex !== 0 && connection.ifindex !== end.ifindex)) continue;
+      if (end.reason === 'evicted') {
+        // The kernel row is gone: no later row can complete the counters.
+        this.counters.evicted++;
+        this.close(connection, now);
+      } else if (this.endGraceMs === 0) {
+        this.close(connection, now, true);
+      } else {
+        connection.endedAt ??= now;
+      }
+    }
+  }
+
+  /** Emits what is due: opens past the owner wait, rate-limited updates, idle closes, expiry. */
+  tick(): void {
+    const now = this.options.now();
+    for (const connection of [...this.live.values()]) {
+      const idle = now - connection.lastActivity;
+      const finished =
+        (connection.endedAt !== null && now - connection.endedAt >= this.endGraceMs) ||
+        (connection.proto === 'udp' && idle >= this.udpIdleMs) ||
+        (connection.proto === 'tcp' && (connection.tcpFlags & TCP_FIN_OR_RST) !== 0 && idle >= TCP_CLOSING_IDLE_MS);
+      if (finished) {
+        this.close(connection, now, true);
+        continue;
+      }
+      if (!connection.opened) {
+        if (connection.process || now - connection.createdAt >= this.ownerWaitMs) this.open(connection, now);
+      } else if (connection.dirty && now - connection.lastEmit >= this.updateIntervalMs) {
+        this.send(connection, 'update', now);
+      }
+    }
+    for (const connection of this.unowned) {
+      if (now - connection.createdAt < OWNER_RETRY_MS) break;
+      this.unowned.delete(connection);
+    }
+    for (const [id, connection] of this.closed) {
+      if (connection.closedAt !== null && now - connection.closedAt < this.closedRetentionMs) break;
+      this.closed.delete(id);
+    }
+    for (const [key, ended] of this.ended) {
+      if (now - ended.at < this.closedRetentionMs) break;
+      this.ended.delete(key);
+    }
+  }
+
+  private open(connection: Connection, now: number): void {
+    connection.remote = this.options.describeRemote(connection.remoteIp);
+    connection.opened = true;
+    if (!connection.process) {
+      connection.countedUnattributed = true;
+      this.counters.unattributed++;
+    }
+    this.send(connection, 'open', now);
+  }
+
+  private send(connection: Connection, event: ConnectionEvent['event'], now: number): void {
+    if (connection.remote && connection.remote.host === null) connection.remote.host = this.options.hostFor(connection.remoteIp);
+    connection.lastEmit = now;
+    connection.dirty = false;
+    connection.latest = toEvent(connection, event, now);
+    this.options.emit(connection.latest);
+  }
+
+  /** `finished`: the connection ended (FIN, RST, socket closed), as opposed to evicted or lost. */
+  private close(connection: Connection, now: number, finished = false): void {
+    if (connection.closedAt !== null) return;
+    if (!connection.opened) this.open(connection, now);
+    connection.closedAt = now;
+    this.live.delete(connection.key);
+    this.unowned.delete(connection);
+    this.ended.delete(connection.key);
+    this.ended.set(connection.key, { firstSeen: connection.firstSeen, raw: { ...connection.raw }, at: now, finished });
+    this.send(connection, 'close', now);
+    this.closed.set(connection.id, connection);
+  }
+
+  /** Drops all held connections; live flows reopen at the next tick under new ids, counted from now. */
+  clear(): void {
+    this.closed.clear();
+    for (const connection of this.live.values()) {
+      connection.base = { ...connection.raw };
+      connection.id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
+      connection.opened = false;
+      connection.dirty = false;
+      connection.latest = undefined;
+    }
+  }
+
+  /** Latest event of every held connection (live ones that were opened, and recently closed). */
+  connections(): ConnectionEvent[] {
+    const result: ConnectionEvent[] = [];
+    for (const connection of this.live.values()) if (connection.latest) result.push(connection.latest);
+    for (const connection of this.closed.values()) if (connection.latest) result.push(connection.latest);
+    return result;
+  }
+
+  stats(): TrackerCounters {
+    return { ...this.counters, live: this.live.size };
+  }
+}
