@@ -2,6 +2,7 @@
 // built renderer, on 127.0.0.1. The URL (with its token) is the first line of stdout.
 
 import type { Writable } from 'node:stream';
+import { MonitoredSource } from '../core/capture/monitored-source.js';
 import type { CaptureSource } from '../core/capture/source.js';
 import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
 import type { HelloMessage } from '../shared/contract.js';
@@ -57,7 +58,11 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
   const settings = new SettingsStore(deps.configDir, warn);
   const home = options.home ?? settings.get().home ?? undefined;
-  const engine = deps.createEngine({ ...engineOptions(options, deps.createSource(warn), warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+  const status: { publisher: Publisher | null } = { publisher: null };
+  const source = new MonitoredSource(deps.createSource(warn), (error) =>
+    status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}. Restart snitchmap serve.`, canRetry: false } }),
+  );
+  const engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);
@@ -65,6 +70,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   deps.signals.on('SIGTERM', onSignal);
 
   const publisher = deps.createPublisher(engine, { intervalMs: 250 });
+  status.publisher = publisher;
   const running: { server: RunningServer | null } = { server: null };
   // Not awaited before the signal wait: Ctrl-C during a slow start (sudo, a stuck helper) must work.
   const ready = (async () => {

@@ -1,8 +1,9 @@
 // `snitchmap watch`: the contract's messages on stdout (NDJSON or human lines) until --duration,
-// --count, a signal, or a closed stdout (`| head`). Stopping the engine stops the capture source,
+// --count, a signal, or a closed stdout (`| head`); exit 1 if the capture dies (helper gone). Stopping the engine stops the capture source,
 // which makes the helper detach everything and exit.
 
 import type { Writable } from 'node:stream';
+import { MonitoredSource } from '../core/capture/monitored-source.js';
 import type { CaptureSource } from '../core/capture/source.js';
 import type { Engine, EngineOptions } from '../core/engine-types.js';
 import type { HelloMessage, WatchMessage } from '../shared/contract.js';
@@ -26,9 +27,13 @@ export interface WatchDeps {
 /** Resolves with the exit code. */
 export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<number> {
   const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
-  const engine = deps.createEngine(engineOptions(options, deps.createSource(warn), warn));
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
+  const source = new MonitoredSource(deps.createSource(warn), (error) => {
+    warn(`capture stopped: ${error.message}`);
+    finish(1);
+  });
+  const engine = deps.createEngine(engineOptions(options, source, warn));
   let helloShown = false;
   const held: WatchMessage[] = [];
   let events = 0;

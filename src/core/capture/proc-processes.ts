@@ -34,11 +34,11 @@ function startTimeOf(procRoot: string, pid: number): number | null {
 
 function describe(procRoot: string, pid: number, uid: number): ProcProcess {
   const dir = join(procRoot, String(pid));
-  let exe: string | null = null;
+  let exe: string | null;
   try {
     exe = readlinkSync(join(dir, 'exe'));
   } catch {
-    exe = null;
+    exe = null; // kernel threads, or not ours to read
   }
   const rawCmdline = readText(join(dir, 'cmdline'));
   const cmdline = rawCmdline === null ? null : rawCmdline.slice(0, MAX_CMDLINE).replace(/\0+$/, '').replace(/\0/g, ' ') || null;

@@ -2,7 +2,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { AppStatus, Delta, Snapshot } from '../../../src/shared/api.js';
-import type { ConnectionEvent, HelloMessage, WatchMessage } from '../../../src/shared/contract.js';
+import type { ConnectionEvent, HelloMessage, StatsMessage, WatchMessage } from '../../../src/shared/contract.js';
 import type { Engine, EngineOptions, Publisher } from '../../../src/core/engine-types.js';
 
 export const HELLO: HelloMessage = {
@@ -52,12 +52,14 @@ export class FakeEngine implements Engine {
   async start(): Promise<HelloMessage> {
     this.started++;
     if (this.startError) throw this.startError;
+    await this.options?.source.start({ flows() {}, flowEnds() {}, owners() {}, dns() {}, stats() {}, failed() {} });
     for (const message of this.emitOnStart) this.emit(message);
     if (this.emitHelloOnStart) this.emit(HELLO);
     return HELLO;
   }
   async stop(): Promise<void> {
     this.stopped++;
+    await this.options?.source.stop();
   }
   async pause(): Promise<void> {
     this.paused++;
@@ -74,6 +76,15 @@ export class FakeEngine implements Engine {
   }
   connections(): ConnectionEvent[] {
     return [];
+  }
+  hello(): HelloMessage {
+    return HELLO;
+  }
+  stats(): StatsMessage {
+    return { type: 'stats', ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 0 };
+  }
+  onCleared(_listener: () => void): () => void {
+    return () => undefined;
   }
   emit(message: WatchMessage): void {
     for (const listener of this.listeners) listener(message);

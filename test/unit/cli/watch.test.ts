@@ -6,9 +6,24 @@ import { formatEvent } from '../../../src/cli/text-format.js';
 import { runWatch } from '../../../src/cli/watch.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
+import type { CaptureSink, CaptureSource } from '../../../src/core/capture/source.js';
+import type { CaptureHello } from '../../../src/shared/capture.js';
 import { FakeEngine, HELLO, connection } from './fake-engine.js';
 
-function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined) {
+/** A source that starts at once and lets the test kill it, like a helper that dies. */
+class DyingSource implements CaptureSource {
+  readonly kind = 'ebpf' as const;
+  sink: CaptureSink | null = null;
+  async start(sink: CaptureSink): Promise<CaptureHello> {
+    this.sink = sink;
+    return { capture: 'ebpf', probes: HELLO.probes, limitations: [], kernel: null };
+  }
+  async pause(): Promise<void> {}
+  async resume(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
+
+function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined, source: CaptureSource = new ProcSource()) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -25,7 +40,7 @@ function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine)
         configure(engine);
         return engine;
       },
-      createSource: () => new ProcSource(),
+      createSource: () => source,
       stdout,
       stderr,
       signals: signals as unknown as { on: () => void; off: () => void },
@@ -74,6 +89,16 @@ describe('snitchmap watch', () => {
       await expect(h.run).resolves.toBe(0);
       expect(h.engine().stopped).toBe(1);
     }
+  });
+
+  it('exits 1 when the capture dies (helper gone), saying why', async () => {
+    const source = new DyingSource();
+    const h = harness({}, () => undefined, source);
+    await tick();
+    source.sink?.failed(new Error('the capture helper exited with code 3'));
+    await expect(h.run).resolves.toBe(1);
+    expect(h.err()).toMatch(/capture stopped: the capture helper exited with code 3/);
+    expect(h.engine().stopped).toBe(1);
   });
 
   it('exits 0 at the end of --duration', async () => {
