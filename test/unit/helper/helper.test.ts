@@ -168,6 +168,22 @@ describe('helper protocol', () => {
     expect(second.t === 'flows' && second.flows).toEqual([sampleRow({ txBytes: 500 })]);
   });
 
+  it('spaces early table reads under a storm of flow-open hints', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const before = h.probe.reads;
+    const started = Date.now();
+    while (Date.now() - started < 300) {
+      h.probe.listeners.flowOpens?.([sampleRow()]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    const reads = h.probe.reads - before;
+    // One read per 100 ms gap at most: ~4 in 410 ms, not one per hint (~60).
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(5);
+  });
+
   it('pauses flows and DNS, acknowledges, and re-sends every row on resume', async () => {
     const h = start();
     h.probe.rows = [sampleRow()];
