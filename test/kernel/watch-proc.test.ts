@@ -64,6 +64,17 @@ describe.skipIf(gate.skip)('watch --json as a normal user (proc fallback)', () =
     expect(open).toMatchObject({ proto: 'tcp', direction: 'outbound', remote: { port: TCP_PORT, scope: 'lan', host: null }, process: { pid: client.pid, name: 'node', uid: 65534 } });
   });
 
+  it('with --sudo, falls back to proc when sudo cannot run the helper, and says why first', async () => {
+    const sudoWatch = asNobody([join(repo, 'dist/src/cli/main.js'), 'watch', '--json', '--sudo', '--duration', '1']);
+    const lines = watchLines(sudoWatch);
+    const hello = await lines.waitFor('hello', (line) => json(line));
+    expect(hello).toMatchObject({ type: 'hello', capture: 'proc' });
+    expect((hello.limitations as string[])[0]).toMatch(/^eBPF capture unavailable: /);
+    const code = await new Promise<number | null>((r) => (sudoWatch.exitCode !== null ? r(sudoWatch.exitCode) : sudoWatch.once('close', (c) => r(c))));
+    expect(code).toBe(0);
+    expect(lines.stderr()).toMatch(/falling back to \/proc capture/);
+  });
+
   it('exits 0 at the end of --duration', async () => {
     const code = await new Promise<number | null>((r) => (watch.exitCode !== null ? r(watch.exitCode) : watch.once('close', (c) => r(c))));
     expect(code).toBe(0);

@@ -13,7 +13,7 @@ import { scanSocketOwners, type ProcProcess } from './proc-processes.js';
 import type { CaptureSink, CaptureSource } from './source.js';
 
 export const PROC_LIMITATIONS = [
-  'proc mode (not root): connections are polled from /proc once a second, so short-lived connections between polls are missed',
+  'proc mode: connections are polled from /proc once a second, so short-lived connections between polls are missed',
   "other users' processes are not attributed",
   'no byte or packet counts',
   'no DNS names (host is always null)',
