@@ -30,7 +30,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const source = new MonitoredSource(deps.createSource(warn), (error) => {
-    warn(`capture stopped: ${error.message}`);
+    warn(`exiting: capture stopped (${error.message})`);
     finish(1);
   });
   const engine = deps.createEngine(engineOptions(options, source, warn));
@@ -38,13 +38,19 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   const held: WatchMessage[] = [];
   let events = 0;
 
+  let lastLosses = '0/0/0';
   const write = (message: WatchMessage): void => {
     if (options.json) {
       deps.stdout.write(`${JSON.stringify(message)}\n`);
     } else if (message.type === 'hello') {
       deps.stderr.write(`${formatHello(message)}\n`);
+    } else if (message.type === 'connection') {
+      deps.stdout.write(`${formatEvent(message)}\n`);
     } else {
-      deps.stdout.write(`${message.type === 'connection' ? formatEvent(message) : formatStats(message)}\n`);
+      // People watching a terminal get a stats line only when something new was lost.
+      const losses = `${message.eventsLost}/${message.flowsEvicted}/${message.unattributed}`;
+      if (losses !== lastLosses) deps.stdout.write(`${formatStats(message)}\n`);
+      lastLosses = losses;
     }
   };
   const showHello = (hello: HelloMessage): void => {

@@ -1,5 +1,7 @@
 // NDJSON on stdout. A write error (EPIPE: the engine is gone) must end the helper, never kill it
-// with an unhandled 'error' event or leave it running attached.
+// with an unhandled 'error' event or leave it running attached. Node writes to pipes synchronously
+// on Linux, so a slow engine blocks the helper (the kernel then counts ring-buffer drops) instead
+// of growing an unbounded queue in a root process.
 
 import type { Writable } from 'node:stream';
 import type { HelperMessage } from '../shared/helper-protocol.js';

@@ -97,7 +97,7 @@ describe('snitchmap watch', () => {
     await tick();
     source.sink?.failed(new Error('the capture helper exited with code 3'));
     await expect(h.run).resolves.toBe(1);
-    expect(h.err()).toMatch(/capture stopped: the capture helper exited with code 3/);
+    expect(h.err()).toMatch(/exiting: capture stopped \(the capture helper exited with code 3\)/);
     expect(h.engine().stopped).toBe(1);
   });
 
@@ -130,12 +130,17 @@ describe('snitchmap watch', () => {
   it('prints human lines without --json, the hello on stderr, with hostile names defanged', async () => {
     const h = harness({ json: false, count: 1 });
     await tick();
+    const stats = { type: 'stats' as const, ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 3 };
+    h.engine().emit(stats);
+    h.engine().emit({ ...stats, unattributed: 2 });
+    h.engine().emit({ ...stats, unattributed: 2 });
     h.engine().emit(connection({ remote: { ...connection().remote, host: 'evil\u001b[2J.example' } }));
     await h.run;
     expect(h.err()).toMatch(/capture \/proc \(not root\)/);
-    expect(h.lines()).toHaveLength(1);
-    expect(h.lines()[0]).toMatch(/open +tcp curl\[42\] 10\.0\.0\.1:40000 -> 10\.0\.0\.2:443 evil\?\[2J\.example \(Lab, FR\)/);
-    expect(h.lines()[0]).not.toContain('\u001b');
+    expect(h.lines()).toHaveLength(2);
+    expect(h.lines()[0]).toMatch(/stats +3 connections, 0 events lost, 0 flows evicted, 2 unattributed/);
+    expect(h.lines()[1]).toMatch(/open +tcp curl\[42\] 10\.0\.0\.1:40000 -> 10\.0\.0\.2:443 evil\?\[2J\.example \(Lab, FR\)/);
+    expect(h.lines()[1]).not.toContain('\u001b');
   });
 
   it('formats IPv6 endpoints and counters in text mode', () => {
