@@ -1,9 +1,8 @@
-// The root helper's whole life: open the probe, say hello, forward batches, obey allow-listed
-// commands, and detach everything when told to stop, when stdin closes (the engine died) or when
-// stdout breaks. Dependencies are injected so tests run it with a fake probe and plain streams.
+// The root helper's whole life: open the probe, say hello, relay it, obey allow-listed commands,
+// and detach everything when told to stop, when stdin closes (the engine died) or when stdout
+// breaks. Dependencies are injected so tests run it with a fake probe and plain streams.
 
 import type { Readable, Writable } from 'node:stream';
-import type { OwnerRecord } from '../shared/capture.js';
 import { PROBE_CAPABILITIES } from '../shared/contract.js';
 import {
   HELPER_PROTOCOL_VERSION,
@@ -11,26 +10,20 @@ import {
   type HelperCommand,
   type HelperErrorCode,
 } from '../shared/helper-protocol.js';
-import type { KernelOwner, Probe, ProbeOptions, ProcessEvent } from '../../native/api.js';
+import type { Probe, ProbeOptions } from '../../native/api.js';
 import { parseCommand } from './commands.js';
-import { FlowChanges } from './flow-changes.js';
 import { LineReader } from './line-reader.js';
 import { MessageWriter } from './output.js';
 import type { ProcIdentity } from './proc-identity.js';
+import { ProbeRelay, type RelayTiming } from './probe-relay.js';
 
-export interface HelperDeps {
+export interface HelperDeps extends RelayTiming {
   openProbe(options: ProbeOptions): Promise<Probe>;
   input: Readable;
   output: Writable;
   identity: ProcIdentity;
   kernel: string | null;
   pid: number;
-  flushIntervalMs?: number;
-  statsIntervalMs?: number;
-  /** Delay between a flow-open hint and the early table read (coalesces bursts of opens). */
-  earlyFlushMs?: number;
-  /** Least time between two table reads: each reads the whole table (~25 ms at 65k rows). */
-  minFlushGapMs?: number;
 }
 
 export interface HelperRun {
@@ -55,172 +48,90 @@ function limitationsOf(probe: Probe): string[] {
   );
 }
 
-export function runHelper(deps: HelperDeps): HelperRun {
-  let stopReason: string | null = null;
-  let wake: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => (wake = resolve));
-  const writer = new MessageWriter(deps.output, () => stop('stdout closed'));
-  const stop = (reason: string): void => {
-    if (stopReason !== null) return;
-    stopReason = reason;
-    wake();
-  };
+class Helper {
+  private stopReason: string | null = null;
+  private wake: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.wake = resolve));
+  private readonly writer: MessageWriter;
+  private readonly reader: LineReader;
+  private relay: ProbeRelay | null = null;
+  private readonly onData = (chunk: Buffer | string): void => this.reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  private readonly onEnd = (): void => this.stop('stdin closed');
 
-  const reader = new LineReader(MAX_COMMAND_LINE, {
-    line: (text) => onLine(text),
-    tooLong: (bytes) =>
-      sendError('line-too-long', `command line of ${bytes} bytes discarded (limit ${MAX_COMMAND_LINE})`),
-  });
-  const onData = (chunk: Buffer | string): void => reader.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  const onEnd = (): void => stop('stdin closed');
-  deps.input.on('data', onData);
-  deps.input.on('end', onEnd);
-  deps.input.on('close', onEnd);
-  deps.input.on('error', onEnd);
-
-  let probe: Probe | null = null;
-  let paused = false;
-  const changes = new FlowChanges();
-  const timers: NodeJS.Timeout[] = [];
-  let earlyFlush: NodeJS.Timeout | null = null;
-  let lastFlushAt = 0;
-
-  function sendError(code: HelperErrorCode, message: string, fatal = false): void {
-    writer.send({ t: 'error', code, message, fatal });
-  }
-
-  function onLine(text: string): void {
-    const parsed = parseCommand(text);
-    if (!parsed.ok) return sendError('bad-command', parsed.reason);
-    execute(parsed.command);
-  }
-
-  function execute(command: HelperCommand): void {
-    switch (command.cmd) {
-      case 'pause':
-        paused = true;
-        return writer.send({ t: 'paused' });
-      case 'resume':
-        paused = false;
-        changes.reset();
-        writer.send({ t: 'resumed' });
-        return flushFlows();
-      case 'shutdown':
-        return stop('shutdown command');
-      case 'ping':
-        return writer.send({ t: 'pong', id: command.id });
-      case 'stats':
-        return sendStats();
-    }
-  }
-
-  function guarded(what: string, action: () => void): void {
-    try {
-      action();
-    } catch (error) {
-      sendError('internal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  function flushFlows(): void {
-    if (probe === null || paused) return;
-    const current = probe;
-    lastFlushAt = Date.now();
-    guarded('reading the flow table', () => {
-      const rows = changes.changed(current.readFlows());
-      if (rows.length > 0) writer.send({ t: 'flows', ts: Date.now(), flows: rows });
+  constructor(private readonly deps: HelperDeps) {
+    this.writer = new MessageWriter(deps.output, () => this.stop('stdout closed'));
+    this.reader = new LineReader(MAX_COMMAND_LINE, {
+      line: (text) => this.onLine(text),
+      tooLong: (bytes) => this.sendError('line-too-long', `command line of ${bytes} bytes discarded (limit ${MAX_COMMAND_LINE})`),
     });
+    for (const event of ['end', 'close', 'error']) deps.input.on(event, this.onEnd);
+    deps.input.on('data', this.onData);
   }
 
-  function sendStats(): void {
-    if (probe === null) return;
-    const current = probe;
-    guarded('reading stats', () => writer.send({ t: 'stats', ...current.stats() }));
+  stop(reason: string): void {
+    if (this.stopReason !== null) return;
+    this.stopReason = reason;
+    this.wake();
   }
 
-  function withIdentity(owners: KernelOwner[]): OwnerRecord[] {
-    return owners.map((owner) => ({ ...owner, ...deps.identity.lookup(owner.pid, owner.startTime) }));
-  }
-
-  function onProcesses(events: ProcessEvent[]): void {
-    for (const event of events) if (event.kind === 'exec') deps.identity.refresh(event.pid, event.startTime);
-  }
-
-  function scheduleEarlyFlush(): void {
-    if (earlyFlush !== null) return;
-    const gap = lastFlushAt + (deps.minFlushGapMs ?? 100) - Date.now();
-    earlyFlush = setTimeout(() => {
-      earlyFlush = null;
-      flushFlows();
-    }, Math.max(deps.earlyFlushMs ?? 10, gap));
-  }
-
-  async function attach(): Promise<void> {
-    let opened: Probe;
-    try {
-      opened = await deps.openProbe({});
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      sendError(errorCodeOf(error), `cannot open the probe: ${message}`, true);
-      stop('probe failed');
-      return;
-    }
-    if (stopReason !== null) {
-      opened.close();
-      return;
-    }
-    probe = opened;
-    writer.send({
-      t: 'hello',
-      protocol: HELPER_PROTOCOL_VERSION,
-      pid: deps.pid,
-      capture: 'ebpf',
-      probes: opened.probes,
-      limitations: limitationsOf(opened),
-      kernel: deps.kernel,
-    });
-    opened.listen({
-      flowOpens: () => scheduleEarlyFlush(),
-      flowEnds: (ends) => {
-        if (!paused) writer.send({ t: 'flow-end', ends });
-      },
-      owners: (owners) => writer.send({ t: 'owners', owners: withIdentity(owners) }),
-      dns: (messages) => {
-        if (!paused) writer.send({ t: 'dns', messages });
-      },
-      processes: onProcesses,
-      interfaces: (change) => {
-        if (change.event === 'failed') sendError('attach-failed', `${change.name}: ${change.error ?? 'attach failed'}`);
-        sendStats();
-      },
-    });
-    guarded('reading existing sockets', () => {
-      const existing = opened.existingOwners();
-      if (existing.length > 0) writer.send({ t: 'owners', owners: withIdentity(existing) });
-    });
-    flushFlows();
-    sendStats();
-    timers.push(setInterval(flushFlows, deps.flushIntervalMs ?? 1000));
-    timers.push(setInterval(sendStats, deps.statsIntervalMs ?? 5000));
-  }
-
-  async function lifecycle(): Promise<string> {
-    await Promise.all([attach(), stopped]);
-    for (const timer of timers) clearInterval(timer);
-    if (earlyFlush !== null) clearTimeout(earlyFlush);
-    deps.input.off('data', onData);
-    deps.input.off('end', onEnd);
-    deps.input.off('close', onEnd);
-    deps.input.off('error', onEnd);
-    const reason = stopReason ?? 'stopped';
-    if (probe !== null) {
-      const current = probe;
-      probe = null;
-      guarded('detaching', () => current.close());
-    }
-    writer.send({ t: 'bye', reason });
+  async run(): Promise<string> {
+    await Promise.all([this.attach(), this.stopped]);
+    this.deps.input.off('data', this.onData);
+    for (const event of ['end', 'close', 'error']) this.deps.input.off(event, this.onEnd);
+    this.relay?.close();
+    this.relay = null;
+    const reason = this.stopReason ?? 'stopped';
+    this.writer.send({ t: 'bye', reason });
     return reason;
   }
 
-  return { done: lifecycle(), stop };
+  private async attach(): Promise<void> {
+    let probe: Probe;
+    try {
+      probe = await this.deps.openProbe({});
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.sendError(errorCodeOf(error), `cannot open the probe: ${message}`, true);
+      this.stop('probe failed');
+      return;
+    }
+    if (this.stopReason !== null) return probe.close();
+    const { kernel, pid } = this.deps;
+    const limitations = limitationsOf(probe);
+    this.writer.send({ t: 'hello', protocol: HELPER_PROTOCOL_VERSION, pid, capture: 'ebpf', probes: probe.probes, limitations, kernel });
+    this.relay = new ProbeRelay(probe, this.writer, this.deps.identity, this.deps);
+    this.relay.start();
+  }
+
+  private sendError(code: HelperErrorCode, message: string, fatal = false): void {
+    this.writer.send({ t: 'error', code, message, fatal });
+  }
+
+  private onLine(text: string): void {
+    const parsed = parseCommand(text);
+    if (!parsed.ok) return this.sendError('bad-command', parsed.reason);
+    this.execute(parsed.command);
+  }
+
+  private execute(command: HelperCommand): void {
+    switch (command.cmd) {
+      case 'pause':
+        this.relay?.pause();
+        return this.writer.send({ t: 'paused' });
+      case 'resume':
+        this.writer.send({ t: 'resumed' });
+        return this.relay?.resume();
+      case 'shutdown':
+        return this.stop('shutdown command');
+      case 'ping':
+        return this.writer.send({ t: 'pong', id: command.id });
+      case 'stats':
+        return this.relay?.sendStats();
+    }
+  }
+}
+
+export function runHelper(deps: HelperDeps): HelperRun {
+  const helper = new Helper(deps);
+  return { done: helper.run(), stop: (reason) => helper.stop(reason) };
 }
