@@ -25,6 +25,15 @@ export interface HelperSourceOptions {
   onWarning?: (message: string) => void;
 }
 
+/** Start-up state: until hello, the helper's exit or fatal error rejects start(). */
+interface Handshake {
+  hello: CaptureHello | null;
+  fatalErrors: string[];
+  timer: NodeJS.Timeout;
+  resolve(hello: CaptureHello): void;
+  reject(error: Error): void;
+}
+
 /** The helper exited or was refused before saying hello; exitCode tells pkexec's 126/127 apart. */
 export class HelperStartError extends Error {
   constructor(
@@ -69,50 +78,57 @@ export class HelperSource implements CaptureSource {
     });
 
     return new Promise<CaptureHello>((resolve, reject) => {
-      let hello: CaptureHello | null = null;
-      const timer = setTimeout(() => {
-        reject(new HelperStartError(`the capture helper said nothing for ${this.helloTimeout() / 1000} s`, null));
-        void this.stop();
-      }, this.helloTimeout());
-      const fatalErrors: string[] = [];
+      const handshake: Handshake = {
+        hello: null,
+        fatalErrors: [],
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          reject(new HelperStartError(`the capture helper said nothing for ${this.helloTimeout() / 1000} s`, null));
+          void this.stop();
+        }, this.helloTimeout()),
+      };
       const reader = new LineReader(MAX_HELPER_LINE, {
-        line: (text) => {
-          const decoded = decodeHelperLine(text);
-          if (decoded.kind !== 'message') {
-            this.protocolErrors++;
-            this.warn(decoded.kind === 'unknown' ? `unknown helper message '${decoded.type}'` : `malformed helper line: ${decoded.reason}`);
-            return;
-          }
-          const message = decoded.message;
-          if (message.t === 'hello' && hello === null) {
-            hello = { capture: 'ebpf', probes: message.probes, limitations: message.limitations, kernel: message.kernel };
-            clearTimeout(timer);
-            resolve(hello);
-          } else if (message.t === 'error' && message.fatal) {
-            fatalErrors.push(message.message);
-          }
-          if (hello !== null) this.dispatch(message);
-        },
-        tooLong: (bytes) => {
-          this.protocolErrors++;
-          this.warn(`helper line of ${bytes} bytes discarded`);
-        },
+        line: (text) => this.onLine(text, handshake),
+        tooLong: (bytes) => this.protocolError(`helper line of ${bytes} bytes discarded`),
       });
       child.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
       child.once('error', (error) => {
-        clearTimeout(timer);
+        clearTimeout(handshake.timer);
         reject(new HelperStartError(`cannot start the capture helper (${program}): ${error.message}`, null));
       });
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        this.child = null;
-        const why = fatalErrors.length > 0 ? `the capture helper failed: ${fatalErrors.join('; ')}` : describeExit(code, signal, this.stderrTail);
-        if (hello === null) reject(new HelperStartError(why, code));
-        else if (!this.stopping) this.sink?.failed(new Error(why));
-        for (const waiters of this.acks.values()) for (const wake of waiters) wake();
-        this.acks.clear();
-      });
+      child.once('close', (code, signal) => this.onExit(code, signal, handshake));
     });
+  }
+
+  private onLine(text: string, handshake: Handshake): void {
+    const decoded = decodeHelperLine(text);
+    if (decoded.kind === 'unknown') return this.protocolError(`unknown helper message '${decoded.type}'`);
+    if (decoded.kind === 'malformed') return this.protocolError(`malformed helper line: ${decoded.reason}`);
+    const message = decoded.message;
+    if (message.t === 'hello' && handshake.hello === null) {
+      handshake.hello = { capture: 'ebpf', probes: message.probes, limitations: message.limitations, kernel: message.kernel };
+      clearTimeout(handshake.timer);
+      handshake.resolve(handshake.hello);
+    } else if (message.t === 'error' && message.fatal) {
+      handshake.fatalErrors.push(message.message);
+    }
+    if (handshake.hello !== null) this.dispatch(message);
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, handshake: Handshake): void {
+    clearTimeout(handshake.timer);
+    this.child = null;
+    const why = handshake.fatalErrors.length > 0 ? `the capture helper failed: ${handshake.fatalErrors.join('; ')}` : describeExit(code, signal, this.stderrTail);
+    if (handshake.hello === null) handshake.reject(new HelperStartError(why, code));
+    else if (!this.stopping) this.sink?.failed(new Error(why));
+    for (const waiters of this.acks.values()) for (const wake of waiters) wake();
+    this.acks.clear();
+  }
+
+  private protocolError(message: string): void {
+    this.protocolErrors++;
+    this.warn(message);
   }
 
   pause(): Promise<void> {
