@@ -35,7 +35,11 @@ export class ProbeRelay {
     this.probe.listen({
       flowOpens: () => this.scheduleEarlyFlush(),
       flowEnds: (ends) => {
-        if (!this.paused) this.writer.send({ t: 'flow-end', ends });
+        if (this.paused) return;
+        // A connection that opened and closed between two reads would otherwise reach the engine
+        // as an end before any row; reading first sends its counters ahead of its end.
+        this.flushFlows();
+        this.writer.send({ t: 'flow-end', ends });
       },
       owners: (owners) => this.writer.send({ t: 'owners', owners: this.withIdentity(owners) }),
       dns: (messages) => {

@@ -168,6 +168,18 @@ describe('helper protocol', () => {
     expect(second.t === 'flows' && second.flows).toEqual([sampleRow({ txBytes: 500 })]);
   });
 
+  it('reads the table before forwarding flow ends, so a short flow\'s counters precede its end', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const short = sampleRow({ localPort: 50000, txBytes: 60, tcpFlags: 0x1b });
+    h.probe.rows = [short];
+    const { firstSeen: _f, tcpFlags: _t, initiator: _i, txBytes: _a, rxBytes: _b, txPackets: _c, rxPackets: _d, ...key } = short;
+    h.probe.listeners.flowEnds?.([{ ...key, ts: 2, reason: 'fin' }]);
+    const end = await h.next((m) => m.t === 'flow-end');
+    const rows = h.messages.slice(0, h.messages.indexOf(end)).filter((m) => m.t === 'flows');
+    expect(rows.flatMap((m) => (m.t === 'flows' ? m.flows : []))).toContainEqual(short);
+  });
+
   it('spaces early table reads under a storm of flow-open hints', async () => {
     const h = start();
     await h.next((m) => m.t === 'hello');
