@@ -1,0 +1,87 @@
+// Entry point of `snitchmap` (bin/snitchmap → dist/src/cli/main.js). Exit codes: 0 done, 1 runtime
+// failure, 2 usage error.
+
+import { join } from 'node:path';
+import { chooseCaptureSource } from '../core/capture/choose-source.js';
+import { UsageError, parseArgs, type Invocation } from './args.js';
+import { findPackage } from './package-info.js';
+import { runServe } from './serve.js';
+import { defaultConfigDir } from './settings-store.js';
+import { MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
+import { runWatch } from './watch.js';
+
+const DESKTOP_NOTE =
+  'snitchmap: the desktop window needs Electron, which this build does not start yet; open the URL above in a browser.';
+
+// The engine (GeoIP readers, DNS parsing) is loaded only for watch/serve: --help and usage errors
+// stay instant and work even when a dependency is broken.
+async function engineModules() {
+  const [{ createEngine }, { createPublisher }] = await Promise.all([import('../core/engine.js'), import('../core/publisher.js')]);
+  return { createEngine, createPublisher };
+}
+
+function createSource(sudo: boolean) {
+  return (onWarning: (message: string) => void) =>
+    chooseCaptureSource({ isRoot: process.getuid?.() === 0, sudo, onWarning });
+}
+
+async function run(invocation: Invocation): Promise<number> {
+  switch (invocation.kind) {
+    case 'help': {
+      const text = { main: MAIN_USAGE, watch: WATCH_USAGE, serve: SERVE_USAGE }[invocation.topic];
+      process.stdout.write(text);
+      return 0;
+    }
+    case 'version':
+      process.stdout.write(`snitchmap ${findPackage()?.version ?? 'unknown'}\n`);
+      return 0;
+    case 'watch': {
+      const { createEngine } = await engineModules();
+      return runWatch(invocation.options, {
+        createEngine,
+        createSource: createSource(invocation.options.sudo),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signals: process,
+      });
+    }
+    case 'serve':
+    case 'default': {
+      const options = invocation.kind === 'serve' ? invocation.options : { port: 0, sudo: false };
+      const { createEngine, createPublisher } = await engineModules();
+      return runServe(options, {
+        createEngine,
+        createPublisher,
+        createSource: createSource(options.sudo),
+        stdout: process.stdout,
+        stderr: process.stderr,
+        signals: process,
+        configDir: defaultConfigDir(),
+        rendererRoot: join(findPackage()?.root ?? process.cwd(), 'out', 'renderer'),
+        ...(invocation.kind === 'default' ? { note: DESKTOP_NOTE } : {}),
+      });
+    }
+  }
+}
+
+let invocation: Invocation;
+try {
+  invocation = parseArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  const hint = error.command === null ? "'snitchmap --help'" : `'snitchmap ${error.command} --help'`;
+  process.stderr.write(`snitchmap: ${error.message}\nTry ${hint}.\n`);
+  process.exit(2);
+}
+
+run(invocation).then(
+  (code) => {
+    process.exitCode = code;
+    // Open handles (a stuck helper pipe, a keep-alive socket) must not keep a finished CLI alive.
+    setTimeout(() => process.exit(code), 3000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`snitchmap: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

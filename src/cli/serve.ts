@@ -1,0 +1,101 @@
+// `snitchmap serve`: the engine behind a WebSocket implementation of window.snitchmap, plus the
+// built renderer, on 127.0.0.1. The URL (with its token) is the first line of stdout.
+
+import type { Writable } from 'node:stream';
+import { MonitoredSource } from '../core/capture/monitored-source.js';
+import type { CaptureSource } from '../core/capture/source.js';
+import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
+import type { HelloMessage } from '../shared/contract.js';
+import type { ServeOptions } from './args.js';
+import { engineOptions } from './engine-options.js';
+import type { ApiBackend } from './serve/live-api.js';
+import { createToken } from './serve/security.js';
+import { startServer, type RunningServer } from './serve/server.js';
+import { SettingsStore } from './settings-store.js';
+import type { SignalSource } from './watch.js';
+
+export interface ServeDeps {
+  createEngine(options: EngineOptions): Engine;
+  createPublisher(engine: Engine, options: { intervalMs: number }): Publisher;
+  createSource(onWarning: (message: string) => void): CaptureSource;
+  stdout: Writable;
+  stderr: Writable;
+  signals: SignalSource;
+  configDir: string;
+  rendererRoot: string;
+  /** Printed after the URL (e.g. the no-args note that the desktop window needs Electron). */
+  note?: string;
+}
+
+function banner(hello: HelloMessage): { kind: 'warning'; message: string; canRetry: false } | null {
+  if (hello.capture !== 'proc') return null;
+  const message = `Not running as root: connections are polled from /proc. ${(hello.limitations ?? []).join('; ')}. Run 'sudo snitchmap serve' for full capture.`;
+  return { kind: 'warning', message, canRetry: false };
+}
+
+function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStore): ApiBackend {
+  return {
+    getSnapshot: () => publisher.snapshot(),
+    pause: async () => {
+      await engine.pause();
+      publisher.setStatus({ paused: true });
+    },
+    resume: async () => {
+      await engine.resume();
+      publisher.setStatus({ paused: false });
+    },
+    clear: () => engine.clear(),
+    getSettings: () => settings.get(),
+    updateSettings: (patch) => settings.update(patch),
+    retryCapture: async () => {
+      throw new Error("serve cannot ask for privileges itself: restart it as root ('sudo snitchmap serve') for eBPF capture");
+    },
+  };
+}
+
+/** Resolves with the exit code once a signal ends the server. */
+export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<number> {
+  const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
+  const settings = new SettingsStore(deps.configDir, warn);
+  const home = options.home ?? settings.get().home ?? undefined;
+  const status: { publisher: Publisher | null } = { publisher: null };
+  const source = new MonitoredSource(deps.createSource(warn), (error) =>
+    status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}. Restart snitchmap serve.`, canRetry: false } }),
+  );
+  const engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const onSignal = (): void => finish(0);
+  deps.signals.on('SIGINT', onSignal);
+  deps.signals.on('SIGTERM', onSignal);
+
+  const publisher = deps.createPublisher(engine, { intervalMs: 250 });
+  status.publisher = publisher;
+  const running: { server: RunningServer | null } = { server: null };
+  // Not awaited before the signal wait: Ctrl-C during a slow start (sudo, a stuck helper) must work.
+  const ready = (async () => {
+    const hello = await engine.start();
+    publisher.setStatus({ paused: false, capture: hello.capture, banner: banner(hello) });
+    const server = await startServer({
+      port: options.port,
+      token: createToken(),
+      rendererRoot: deps.rendererRoot,
+      backend: backendFor(engine, publisher, settings),
+      onDelta: (listener) => publisher.onDelta(listener),
+    });
+    running.server = server;
+    deps.stdout.write(`${server.url}\n`);
+    if (deps.note !== undefined) deps.stderr.write(`${deps.note}\n`);
+  })().catch((error: unknown) => {
+    warn(`cannot serve: ${error instanceof Error ? error.message : String(error)}`);
+    finish(1);
+  });
+  const code = await finished;
+  deps.signals.off('SIGINT', onSignal);
+  deps.signals.off('SIGTERM', onSignal);
+  await engine.stop();
+  await ready;
+  await running.server?.close();
+  publisher.dispose();
+  return code;
+}

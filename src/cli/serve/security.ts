@@ -1,0 +1,86 @@
+// Who may talk to `snitchmap serve`: a page from http://127.0.0.1:PORT or http://localhost:PORT
+// that knows the random token. The Host check stops DNS rebinding (an attacker's name resolving to
+// 127.0.0.1 sends its own Host); the Origin check stops other local sites and cross-site WebSockets
+// (a WebSocket is not bound by the same-origin policy); the token stops other local users and
+// anything else that can reach the port.
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TOKEN_COOKIE, TOKEN_PARAM } from '../../shared/web-protocol.js';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+export function createToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function allowedHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+export function isAllowedHost(host: string | undefined, port: number): boolean {
+  return host !== undefined && allowedHosts(port).includes(host.toLowerCase());
+}
+
+/** An absent Origin is allowed for plain HTTP (top-level navigation); WebSockets must send one. */
+export function isAllowedOrigin(origin: string | undefined, port: number, required: boolean): boolean {
+  if (origin === undefined) return !required;
+  return allowedHosts(port).some((host) => origin.toLowerCase() === `http://${host}`);
+}
+
+export function sameToken(given: string | null | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function cookieToken(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+}
+
+export type Verdict =
+  | { ok: true; viaQuery: boolean }
+  | { ok: false; status: 401 | 403; reason: string };
+
+/** Host, Origin and token checks for one request (HTTP or the WebSocket upgrade). */
+export function checkRequest(request: IncomingMessage, url: URL, port: number, token: string, websocket: boolean): Verdict {
+  if (!isAllowedHost(request.headers.host, port)) return { ok: false, status: 403, reason: 'unexpected Host' };
+  if (!isAllowedOrigin(request.headers.origin, port, websocket)) return { ok: false, status: 403, reason: 'unexpected Origin' };
+  const fromQuery = url.searchParams.get(TOKEN_PARAM);
+  if (fromQuery !== null) {
+    return sameToken(fromQuery, token) ? { ok: true, viaQuery: true } : { ok: false, status: 403, reason: 'wrong token' };
+  }
+  const fromCookie = cookieToken(request.headers.cookie);
+  if (fromCookie === null) return { ok: false, status: 401, reason: 'token required: open the URL snitchmap printed' };
+  return sameToken(fromCookie, token) ? { ok: true, viaQuery: false } : { ok: false, status: 403, reason: 'wrong token' };
+}

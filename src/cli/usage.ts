@@ -1,0 +1,58 @@
+// --help texts. The /proc fallback's blind spots are stated here as well as in the hello.
+
+const CAPTURE = `Capture:
+  As root, snitchmap loads eBPF programs through its helper: every connection, its process, the
+  name it was looked up by, byte counts. As a normal user it falls back to polling /proc, which:
+    - misses connections that open and close between two polls (about 1 s),
+    - cannot attribute other users' processes,
+    - has no byte or packet counts and no DNS names.
+  --sudo  (as a user) run the eBPF helper through 'sudo -n' (run 'sudo -v' first); falls back to
+          /proc if sudo refuses.`;
+
+const LOCATION = `  --locations FILE  JSON array of {"cidr","label","lat","lon"}: your own places (longest prefix wins)
+  --geoip FILE      a MaxMind GeoLite2/GeoIP2 City or DB-IP City .mmdb (default: bundled DB-IP Lite)
+  --home LAT,LON    where this machine is (default: guessed offline from the time zone)`;
+
+export const MAIN_USAGE = `Usage: snitchmap [command] [options]
+
+Every connection this computer makes or accepts: process, host name, location.
+
+Commands:
+  watch    print connections as they happen (one line each, or NDJSON with --json)
+  serve    serve the map UI on 127.0.0.1 for a browser
+  (none)   the desktop window; without Electron, runs 'serve'
+
+Options:
+  -h, --help       help (also 'snitchmap watch --help')
+  -V, --version    print the version
+
+${CAPTURE}
+`;
+
+export const WATCH_USAGE = `Usage: snitchmap watch [--json] [--duration SEC] [--count N] [options]
+
+Prints every connection event. With --json: one JSON object per line, the watch --json contract
+version 1 (hello first, then connection events, then periodic stats).
+
+  --json            NDJSON instead of human lines
+  --duration SEC    exit after SEC seconds
+  --count N         exit after N connection events
+${LOCATION}
+  --sudo            see Capture below
+
+Exits 0 at the end of --duration/--count or on Ctrl-C; 2 on a usage error; 1 if capture fails.
+
+${CAPTURE}
+`;
+
+export const SERVE_USAGE = `Usage: snitchmap serve [--port N] [options]
+
+Serves the map UI on http://127.0.0.1:PORT only. The first line of output is the URL to open; it
+carries a random token that every request needs (kept in a cookie after the first page).
+
+  --port N          port to listen on (default: any free port)
+${LOCATION}
+  --sudo            see Capture below
+
+${CAPTURE}
+`;

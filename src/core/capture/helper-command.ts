@@ -1,0 +1,23 @@
+// How the engine starts the root helper. Directly when already root; through sudo otherwise (the
+// CLI); the desktop app passes its own command (pkexec + the fixed launcher in resources/).
+
+import { fileURLToPath } from 'node:url';
+
+/** dist/src/helper/main.js, next to this module's compiled location (dist/src/core/capture/). */
+export function defaultHelperScript(): string {
+  return fileURLToPath(new URL('../../helper/main.js', import.meta.url));
+}
+
+export type Elevation = 'none' | 'sudo' | 'sudo-noninteractive';
+
+/** argv that starts the helper; `none` expects to be root already. */
+export function helperCommand(elevation: Elevation, script = defaultHelperScript(), node = process.execPath): string[] {
+  switch (elevation) {
+    case 'none':
+      return [node, script];
+    case 'sudo':
+      return ['sudo', '--', node, script];
+    case 'sudo-noninteractive':
+      return ['sudo', '-n', '--', node, script];
+  }
+}

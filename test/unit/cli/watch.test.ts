@@ -1,0 +1,150 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { WatchOptions } from '../../../src/cli/args.js';
+import { formatEvent } from '../../../src/cli/text-format.js';
+import { runWatch } from '../../../src/cli/watch.js';
+import type { EngineOptions } from '../../../src/core/engine-types.js';
+import { ProcSource } from '../../../src/core/capture/proc-source.js';
+import type { CaptureSink, CaptureSource } from '../../../src/core/capture/source.js';
+import type { CaptureHello } from '../../../src/shared/capture.js';
+import { FakeEngine, HELLO, connection } from './fake-engine.js';
+
+/** A source that starts at once and lets the test kill it, like a helper that dies. */
+class DyingSource implements CaptureSource {
+  readonly kind = 'ebpf' as const;
+  sink: CaptureSink | null = null;
+  async start(sink: CaptureSink): Promise<CaptureHello> {
+    this.sink = sink;
+    return { capture: 'ebpf', probes: HELLO.probes, limitations: [], kernel: null };
+  }
+  async pause(): Promise<void> {}
+  async resume(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
+
+function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined, source: CaptureSource = new ProcSource()) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const signals = new EventEmitter();
+  let engine: FakeEngine | null = null;
+  const run = runWatch(
+    { json: true, sudo: false, ...options },
+    {
+      createEngine: (engineOptions: EngineOptions) => {
+        engine = new FakeEngine(engineOptions);
+        configure(engine);
+        return engine;
+      },
+      createSource: () => source,
+      stdout,
+      stderr,
+      signals: signals as unknown as { on: () => void; off: () => void },
+    },
+  );
+  const lines = () => out.split('\n').filter(Boolean);
+  return { run, signals, lines, err: () => err, engine: () => engine as unknown as FakeEngine };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('snitchmap watch', () => {
+  it('prints hello first, then events, and exits 0 after --count connection events, stopping the engine', async () => {
+    const h = harness({ count: 2, locations: 'loc.json', home: { lat: 5, lon: 6 } });
+    await tick();
+    const engine = h.engine();
+    expect(engine.options).toMatchObject({ locationsPath: 'loc.json', home: { lat: 5, lon: 6 } });
+    engine.emit({ type: 'stats', ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 0 });
+    engine.emit(connection({ id: 'a' }));
+    engine.emit(connection({ id: 'b' }));
+    engine.emit(connection({ id: 'c' }));
+    await expect(h.run).resolves.toBe(0);
+    const parsed = h.lines().map((l) => JSON.parse(l) as { type: string; id?: string });
+    expect(parsed.map((m) => m.id ?? m.type)).toEqual(['hello', 'stats', 'a', 'b']);
+    expect(parsed[0]).toEqual(HELLO);
+    expect(engine.stopped).toBe(1);
+  });
+
+  it('holds events that arrive before the hello until the hello is printed', async () => {
+    const h = harness({ count: 2 }, (engine) => {
+      // Emits an event before any hello; the hello only comes back from start().
+      engine.emitHelloOnStart = false;
+      engine.emitOnStart = [connection({ id: 'early' })];
+    });
+    await tick();
+    h.engine().emit(connection({ id: 'late' }));
+    await expect(h.run).resolves.toBe(0);
+    expect(h.lines().map((l) => (JSON.parse(l) as { id?: string; type: string }).id ?? 'hello')).toEqual(['hello', 'early', 'late']);
+  });
+
+  it('exits 0 on SIGINT and SIGTERM', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+      const h = harness({});
+      await tick();
+      h.signals.emit(signal);
+      await expect(h.run).resolves.toBe(0);
+      expect(h.engine().stopped).toBe(1);
+    }
+  });
+
+  it('exits 1 when the capture dies (helper gone), saying why', async () => {
+    const source = new DyingSource();
+    const h = harness({}, () => undefined, source);
+    await tick();
+    source.sink?.failed(new Error('the capture helper exited with code 3'));
+    await expect(h.run).resolves.toBe(1);
+    expect(h.err()).toMatch(/exiting: capture stopped \(the capture helper exited with code 3\)/);
+    expect(h.engine().stopped).toBe(1);
+  });
+
+  it('exits 0 at the end of --duration', async () => {
+    const started = Date.now();
+    const h = harness({ duration: 0.1 });
+    await expect(h.run).resolves.toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
+  it('exits 1 with a clear message when capture cannot start', async () => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await runWatch(
+      { json: true, sudo: false },
+      {
+        createEngine: () => Object.assign(new FakeEngine(), { startError: new Error('no /proc') }),
+        createSource: () => new ProcSource(),
+        stdout,
+        stderr,
+        signals: new EventEmitter() as unknown as { on: () => void; off: () => void },
+      },
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(/cannot start capture: no \/proc/);
+  });
+
+  it('prints human lines without --json, the hello on stderr, with hostile names defanged', async () => {
+    const h = harness({ json: false, count: 1 });
+    await tick();
+    const stats = { type: 'stats' as const, ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 3 };
+    h.engine().emit(stats);
+    h.engine().emit({ ...stats, unattributed: 2 });
+    h.engine().emit({ ...stats, unattributed: 2 });
+    h.engine().emit(connection({ remote: { ...connection().remote, host: 'evil\u001b[2J.example' } }));
+    await h.run;
+    expect(h.err()).toMatch(/capture \/proc \(not root\)/);
+    expect(h.lines()).toHaveLength(2);
+    expect(h.lines()[0]).toMatch(/stats +3 connections, 0 events lost, 0 flows evicted, 2 unattributed/);
+    expect(h.lines()[1]).toMatch(/open +tcp curl\[42\] 10\.0\.0\.1:40000 -> 10\.0\.0\.2:443 evil\?\[2J\.example \(Lab, FR\)/);
+    expect(h.lines()[1]).not.toContain('\u001b');
+  });
+
+  it('formats IPv6 endpoints and counters in text mode', () => {
+    const line = formatEvent(connection({ event: 'update', family: 6, local: { ip: 'fd00::1', port: 1 }, remote: { ...connection().remote, ip: 'fd00::2', geo: null }, txBytes: 1500, rxBytes: 12 }));
+    expect(line).toMatch(/\[fd00::1\]:1 -> \[fd00::2\]:443 example\.org \(lan\) {2}up 1\.5 kB down 12 B/);
+  });
+});

@@ -1,0 +1,54 @@
+// A Probe (native/api.ts) without a kernel: tests push records through its listeners.
+
+import type { FlowSample } from '../../../src/shared/capture.js';
+import type { Probe, ProbeListeners } from '../../../native/api.js';
+
+export class FakeProbe implements Probe {
+  readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc' };
+  readonly probeLog = {};
+  listeners: ProbeListeners = {};
+  rows: FlowSample[] = [];
+  reads = 0;
+  closed = 0;
+
+  listen(listeners: ProbeListeners): void {
+    this.listeners = listeners;
+  }
+
+  readFlows(): FlowSample[] {
+    this.reads++;
+    return this.rows.map((row) => ({ ...row }));
+  }
+
+  existingOwners() {
+    return [];
+  }
+
+  stats() {
+    return { ts: 1, eventsLost: 0, flowsEvicted: 0, parseErrors: 0, interfaces: [{ name: 'lo', ifindex: 1, mode: 'tcx' as const }] };
+  }
+
+  close(): void {
+    this.closed++;
+  }
+}
+
+export function sampleRow(overrides: Partial<FlowSample> = {}): FlowSample {
+  return {
+    ifindex: 2,
+    family: 4,
+    proto: 6,
+    localIp: '10.0.0.1',
+    localPort: 40000,
+    remoteIp: '10.0.0.2',
+    remotePort: 443,
+    txBytes: 100,
+    rxBytes: 200,
+    txPackets: 1,
+    rxPackets: 2,
+    firstSeen: 1,
+    tcpFlags: 0x12,
+    initiator: 'local',
+    ...overrides,
+  };
+}

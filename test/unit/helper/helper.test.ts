@@ -1,0 +1,251 @@
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runHelper, type HelperRun } from '../../../src/helper/helper.js';
+import { ProcIdentity } from '../../../src/helper/proc-identity.js';
+import type { HelperMessage } from '../../../src/shared/helper-protocol.js';
+import { MAX_COMMAND_LINE } from '../../../src/shared/helper-protocol.js';
+import type { Probe } from '../../../native/api.js';
+import { FakeProbe, sampleRow } from './fake-probe.js';
+
+interface Harness {
+  input: PassThrough;
+  output: PassThrough;
+  messages: HelperMessage[];
+  run: HelperRun;
+  probe: FakeProbe;
+  next(predicate: (m: HelperMessage) => boolean): Promise<HelperMessage>;
+}
+
+const running: Harness[] = [];
+
+function start(open?: () => Promise<Probe>, flushIntervalMs = 60_000): Harness {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const probe = new FakeProbe();
+  const messages: HelperMessage[] = [];
+  const waiters: Array<{ predicate: (m: HelperMessage) => boolean; resolve: (m: HelperMessage) => void }> = [];
+  let buffer = '';
+  output.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop() ?? '';
+    for (const line of lines) {
+      const message = JSON.parse(line) as HelperMessage;
+      messages.push(message);
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.predicate(message)) waiter.resolve(message);
+        else waiters.push(waiter);
+      }
+    }
+  });
+  const run = runHelper({
+    openProbe: open ?? (async () => probe),
+    input,
+    output,
+    identity: new ProcIdentity(),
+    kernel: '6.18.0-test',
+    pid: 4242,
+    flushIntervalMs,
+    earlyFlushMs: 5,
+  });
+  const next = (predicate: (m: HelperMessage) => boolean): Promise<HelperMessage> => {
+    const found = messages.find(predicate);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => waiters.push({ predicate, resolve }));
+  };
+  const harness = { input, output, messages, run, probe, next };
+  running.push(harness);
+  return harness;
+}
+
+function send(h: Harness, text: string): void {
+  h.input.write(`${text}\n`);
+}
+
+async function ping(h: Harness, id: number): Promise<void> {
+  send(h, JSON.stringify({ cmd: 'ping', id }));
+  await h.next((m) => m.t === 'pong' && m.id === id);
+}
+
+afterEach(async () => {
+  for (const h of running.splice(0)) {
+    h.run.stop('test end');
+    await h.run.done;
+  }
+});
+
+describe('helper protocol', () => {
+  it('says hello first, with probes, limitations for capabilities that did not attach, and the kernel', async () => {
+    const h = start();
+    const hello = await h.next((m) => m.t === 'hello');
+    expect(h.messages[0]).toBe(hello);
+    if (hello.t !== 'hello') throw new Error('unreachable');
+    expect(hello).toMatchObject({ protocol: 1, pid: 4242, capture: 'ebpf', kernel: '6.18.0-test' });
+    expect(hello.probes.connect).toBe('tp_btf:inet_sock_set_state');
+    expect(hello.limitations.join('\n')).toMatch(/no accept hook/);
+    expect(hello.limitations.join('\n')).toMatch(/no close hook/);
+    expect(hello.limitations).toHaveLength(3);
+  });
+
+  it('answers junk, unknown commands and extra fields with an error and stays alive', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    send(h, 'hello there');
+    send(h, '{"cmd":"rm -rf /"}');
+    send(h, '{"cmd":"pause","path":"/etc/shadow"}');
+    send(h, '[1,2,3]');
+    send(h, '{"cmd":"ping","id":"x"}');
+    send(h, '\u0000\u0001\u00ff garbage');
+    await ping(h, 7);
+    const errors = h.messages.filter((m) => m.t === 'error');
+    expect(errors).toHaveLength(6);
+    for (const error of errors) expect(error).toMatchObject({ code: 'bad-command', fatal: false });
+    expect(h.probe.closed).toBe(0);
+  });
+
+  it('discards a line longer than MAX_COMMAND_LINE with one error and reads the next line', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const huge = 'x'.repeat(MAX_COMMAND_LINE * 3);
+    h.input.write(huge.slice(0, 5000));
+    h.input.write(`${huge.slice(5000)}\n`);
+    await ping(h, 1);
+    const errors = h.messages.filter((m) => m.t === 'error');
+    expect(errors).toEqual([expect.objectContaining({ code: 'line-too-long', fatal: false })]);
+  });
+
+  it('exits within 1 s when stdin closes, closing the probe, with bye last', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const started = Date.now();
+    h.input.end();
+    await expect(h.run.done).resolves.toBe('stdin closed');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(h.probe.closed).toBe(1);
+    expect(h.messages.at(-1)).toEqual({ t: 'bye', reason: 'stdin closed' });
+  });
+
+  it('stops on a signal and on the shutdown command', async () => {
+    const a = start();
+    await a.next((m) => m.t === 'hello');
+    a.run.stop('SIGTERM');
+    await expect(a.run.done).resolves.toBe('SIGTERM');
+    expect(a.probe.closed).toBe(1);
+
+    const b = start();
+    await b.next((m) => m.t === 'hello');
+    send(b, '{"cmd":"shutdown"}');
+    await expect(b.run.done).resolves.toBe('shutdown command');
+    expect(b.probe.closed).toBe(1);
+  });
+
+  it('ends when stdout breaks (EPIPE: the engine is gone)', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    h.output.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await expect(h.run.done).resolves.toBe('stdout closed');
+    expect(h.probe.closed).toBe(1);
+  });
+
+  it('reports a probe that cannot open as a fatal error with the protocol code, then bye', async () => {
+    const h = start(async () => {
+      throw Object.assign(new Error('missing CAP_BPF'), { code: 'EPERM' });
+    });
+    await expect(h.run.done).resolves.toBe('probe failed');
+    expect(h.messages[0]).toMatchObject({ t: 'error', code: 'no-privilege', fatal: true });
+    expect(h.messages[0]?.t === 'error' && h.messages[0].message).toMatch(/missing CAP_BPF/);
+    expect(h.messages.at(-1)).toMatchObject({ t: 'bye' });
+  });
+
+  it('forwards only changed flow rows, and reads early after a flow-open hint', async () => {
+    const h = start();
+    h.probe.rows = [sampleRow(), sampleRow({ remotePort: 80 })];
+    const first = await h.next((m) => m.t === 'flows');
+    expect(first.t === 'flows' && first.flows).toHaveLength(2);
+    h.probe.rows = [sampleRow({ txBytes: 500 }), sampleRow({ remotePort: 80 })];
+    h.probe.listeners.flowOpens?.([sampleRow()]);
+    const second = await h.next((m) => m.t === 'flows' && m !== first);
+    expect(second.t === 'flows' && second.flows).toEqual([sampleRow({ txBytes: 500 })]);
+  });
+
+  it('reads the table before forwarding flow ends, so a short flow\'s counters precede its end', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const short = sampleRow({ localPort: 50000, txBytes: 60, tcpFlags: 0x1b });
+    h.probe.rows = [short];
+    const { firstSeen: _f, tcpFlags: _t, initiator: _i, txBytes: _a, rxBytes: _b, txPackets: _c, rxPackets: _d, ...key } = short;
+    h.probe.listeners.flowEnds?.([{ ...key, ts: 2, reason: 'fin' }]);
+    const end = await h.next((m) => m.t === 'flow-end');
+    const rows = h.messages.slice(0, h.messages.indexOf(end)).filter((m) => m.t === 'flows');
+    expect(rows.flatMap((m) => (m.t === 'flows' ? m.flows : []))).toContainEqual(short);
+  });
+
+  it('spaces early table reads under a storm of flow-open hints', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const before = h.probe.reads;
+    const started = Date.now();
+    while (Date.now() - started < 300) {
+      h.probe.listeners.flowOpens?.([sampleRow()]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 110));
+    const reads = h.probe.reads - before;
+    // One read per 100 ms gap at most: ~4 in 410 ms, not one per hint (~60).
+    expect(reads).toBeGreaterThanOrEqual(2);
+    expect(reads).toBeLessThanOrEqual(5);
+  });
+
+  it('pauses flows and DNS, acknowledges, and re-sends every row on resume', async () => {
+    const h = start();
+    h.probe.rows = [sampleRow()];
+    await h.next((m) => m.t === 'flows');
+    send(h, '{"cmd":"pause"}');
+    await h.next((m) => m.t === 'paused');
+    h.probe.listeners.dns?.([{ ts: 1, direction: 'rx', proto: 17, localIp: '10.0.0.1', localPort: 5000, remoteIp: '10.0.0.53', remotePort: 53, payload: 'AAAA', truncated: false }]);
+    h.probe.listeners.flowOpens?.([sampleRow()]);
+    await ping(h, 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.messages.filter((m) => m.t === 'dns' || m.t === 'flows')).toHaveLength(1);
+    send(h, '{"cmd":"resume"}');
+    await h.next((m) => m.t === 'resumed');
+    await ping(h, 4);
+    expect(h.messages.filter((m) => m.t === 'flows')).toHaveLength(2);
+  });
+
+  it('adds exe and cmdline from /proc to owners while the process lives', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const owner = {
+      ts: 1,
+      how: 'connect' as const,
+      cookie: '1',
+      family: 4 as const,
+      proto: 6,
+      localIp: '10.0.0.1',
+      localPort: 1,
+      remoteIp: '10.0.0.2',
+      remotePort: 2,
+      comm: 'node',
+      uid: 0,
+    };
+    h.probe.listeners.owners?.([
+      { ...owner, pid: process.pid, startTime: null },
+      { ...owner, pid: process.pid, startTime: 1 },
+    ]);
+    const message = await h.next((m) => m.t === 'owners');
+    if (message.t !== 'owners') throw new Error('unreachable');
+    expect(message.owners[0]).toMatchObject({ exe: process.execPath, cmdline: expect.stringContaining('node') });
+    // Same PID but another start time: another process, so no identity rather than a wrong one.
+    expect(message.owners[1]).toMatchObject({ exe: null, cmdline: null });
+  });
+
+  it('answers the stats command', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const before = h.messages.filter((m) => m.t === 'stats').length;
+    send(h, '{"cmd":"stats"}');
+    await ping(h, 9);
+    expect(h.messages.filter((m) => m.t === 'stats').length).toBe(before + 1);
+  });
+});
