@@ -1,0 +1,128 @@
+// The UI's state: built from a snapshot, advanced by deltas. Lives outside React so the map layer
+// and the panels both read it; `version` changes on every applied batch (useSyncExternalStore).
+
+import type { AppStatus, Delta, Snapshot } from '../../../shared/api.js';
+import type { ConnectionEvent, HelloMessage, StatsMessage } from '../../../shared/contract.js';
+import type { ConnectionView } from './connection-view.js';
+
+/** How long a closed connection stays listed ("recently closed") before the UI forgets it. */
+export const CLOSED_RETENTION_MS = 120_000;
+
+export interface StoreState {
+  hello: HelloMessage;
+  stats: StatsMessage;
+  status: AppStatus;
+  connections: ReadonlyMap<string, ConnectionView>;
+  /** Incremented per applied batch; ConnectionView.movedInBatch === batch means "moved just now". */
+  batch: number;
+}
+
+export class ConnectionStore {
+  private views = new Map<string, ConnectionView>();
+  private hello: HelloMessage;
+  private stats: StatsMessage;
+  private status: AppStatus;
+  private batch = 0;
+  private listeners = new Set<() => void>();
+  private snapshotState: StoreState;
+  /** Events that arrived for an id never opened and not in the snapshot: counted, then adopted. */
+  orphanEvents = 0;
+
+  constructor(snapshot: Snapshot) {
+    this.hello = snapshot.hello;
+    this.stats = snapshot.stats;
+    this.status = snapshot.status;
+    for (const event of snapshot.connections) this.upsert(event);
+    this.snapshotState = this.freeze();
+  }
+
+  getState = (): StoreState => this.snapshotState;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Replaces everything (after a capture restart the client refetches the snapshot). */
+  reset(snapshot: Snapshot): void {
+    this.views.clear();
+    this.hello = snapshot.hello;
+    this.stats = snapshot.stats;
+    this.status = snapshot.status;
+    for (const event of snapshot.connections) this.upsert(event);
+    this.commit();
+  }
+
+  applyDelta(delta: Delta, now: number): void {
+    this.batch += 1;
+    if (delta.cleared === true) this.views.clear();
+    if (delta.hello !== undefined) this.hello = delta.hello;
+    if (delta.stats !== undefined) this.stats = delta.stats;
+    if (delta.status !== undefined) this.status = delta.status;
+    for (const event of delta.events) this.upsert(event);
+    this.expireClosed(now);
+    this.commit();
+  }
+
+  /** Drops closed connections older than the retention (also called on a timer while paused). */
+  expire(now: number): void {
+    if (this.expireClosed(now)) this.commit();
+  }
+
+  private upsert(event: ConnectionEvent): void {
+    const previous = this.views.get(event.id);
+    if (previous === undefined) {
+      if (event.event === 'update' && this.batch > 0) this.orphanEvents += 1;
+      this.views.set(event.id, {
+        event,
+        firstSeen: event.ts,
+        lastSeen: event.ts,
+        closedAt: event.event === 'close' ? event.ts : null,
+        txRate: 0,
+        rxRate: 0,
+        movedInBatch: event.txBytes + event.rxBytes > 0 ? this.batch : -1,
+      });
+      return;
+    }
+    const old = previous.event;
+    const seconds = (event.ts - previous.lastSeen) / 1000;
+    const txMoved = Math.max(0, event.txBytes - old.txBytes);
+    const rxMoved = Math.max(0, event.rxBytes - old.rxBytes);
+    const moved = txMoved + rxMoved > 0;
+    this.views.set(event.id, {
+      event,
+      firstSeen: previous.firstSeen,
+      lastSeen: Math.max(previous.lastSeen, event.ts),
+      closedAt: event.event === 'close' ? event.ts : previous.closedAt,
+      txRate: event.event === 'close' ? 0 : seconds > 0 ? txMoved / seconds : previous.txRate,
+      rxRate: event.event === 'close' ? 0 : seconds > 0 ? rxMoved / seconds : previous.rxRate,
+      movedInBatch: moved ? this.batch : previous.movedInBatch,
+    });
+  }
+
+  private expireClosed(now: number): boolean {
+    let removed = false;
+    for (const [id, view] of this.views) {
+      if (view.closedAt !== null && now - view.closedAt > CLOSED_RETENTION_MS) {
+        this.views.delete(id);
+        removed = true;
+      }
+    }
+    return removed;
+  }
+
+  private freeze(): StoreState {
+    return {
+      hello: this.hello,
+      stats: this.stats,
+      status: this.status,
+      connections: new Map(this.views),
+      batch: this.batch,
+    };
+  }
+
+  private commit(): void {
+    this.snapshotState = this.freeze();
+    for (const listener of this.listeners) listener();
+  }
+}
