@@ -84,6 +84,8 @@ export class ConnectionStore {
       });
       return;
     }
+    // A late event (e.g. buffered before the snapshot that already includes it) must not roll counters back.
+    if (event.ts < previous.lastSeen || (event.ts === previous.lastSeen && previous.closedAt !== null)) return;
     const old = previous.event;
     const seconds = (event.ts - previous.lastSeen) / 1000;
     const txMoved = Math.max(0, event.txBytes - old.txBytes);
