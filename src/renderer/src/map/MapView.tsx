@@ -47,8 +47,12 @@ export function MapView({ data, tiles, onPickLocation, onSetHome }: MapViewProps
     const basemap = new Basemap(map, L.canvas({ pane: 'basemap' }));
     const flows = new FlowLayer(map, (key) => callbacks.current.onPickLocation(key));
     const removeMenu = homeMenu(map, (lat, lon) => callbacks.current.onSetHome(lat, lon));
+    // Banners and panels change the map's size without a window resize; Leaflet must be told.
+    const resize = new ResizeObserver(() => map.invalidateSize());
+    resize.observe(element);
     parts.current = { map, basemap, flows };
     return function removeMap() {
+      resize.disconnect();
       removeMenu();
       flows.dispose();
       basemap.dispose();

@@ -25,11 +25,41 @@ function isTopology(value: unknown): value is Topology<{ countries: GeometryColl
   return (value as { type?: unknown }).type === 'Topology' && objects?.countries?.type === 'GeometryCollection';
 }
 
+type Ring = GeoJSON.Position[];
+
+/**
+ * Natural Earth rings that cross the antimeridian (Russia's Chukotka, Fiji) jump from +180 to -180;
+ * drawn as-is they become bands across the whole map. Making longitudes continuous moves those
+ * parts just past the map edge instead.
+ */
+function unwrapRing(ring: Ring): Ring {
+  let previous: number | undefined;
+  return ring.map(([lon = 0, lat = 0]) => {
+    let x = lon;
+    if (previous !== undefined) {
+      while (x - previous > 180) x -= 360;
+      while (x - previous < -180) x += 360;
+    }
+    previous = x;
+    return [x, lat];
+  });
+}
+
+function unwrapGeometry(geometry: GeoJSON.Geometry): GeoJSON.Geometry {
+  if (geometry.type === 'Polygon') return { ...geometry, coordinates: geometry.coordinates.map(unwrapRing) };
+  if (geometry.type === 'MultiPolygon') {
+    return { ...geometry, coordinates: geometry.coordinates.map((polygon) => polygon.map(unwrapRing)) };
+  }
+  return geometry;
+}
+
 export function countriesLayer(topologyText: string, renderer: L.Renderer): L.GeoJSON {
   const topology: unknown = JSON.parse(topologyText);
   if (!isTopology(topology)) throw new Error('basemap: world-atlas data is not a countries topology');
   const collection = feature(topology, topology.objects.countries);
-  collection.features = collection.features.filter((f) => f.id !== ANTARCTICA);
+  collection.features = collection.features
+    .filter((f) => f.id !== ANTARCTICA)
+    .map((f) => ({ ...f, geometry: unwrapGeometry(f.geometry) }));
   // Leaflet hands GeoJSON options to each polygon it creates, so `renderer` reaches them; the typings omit it.
   const options: L.GeoJSONOptions & { renderer: L.Renderer } = { style: STYLE, renderer, interactive: false };
   return L.geoJSON(collection, options);

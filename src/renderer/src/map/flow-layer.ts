@@ -18,6 +18,8 @@ export interface FlowData {
 
 interface Drawn {
   marker: L.CircleMarker;
+  /** Permanent label of a placeholder zone (a separate layer: a marker holds one tooltip). */
+  label: L.Tooltip | null;
   arc: L.Polyline | null;
   item: MapItem;
   lat: number;
@@ -89,8 +91,7 @@ export class FlowLayer {
     }
     for (const [key, drawn] of this.drawn) {
       if (seen.has(key)) continue;
-      this.group.removeLayer(drawn.marker);
-      if (drawn.arc !== null) this.group.removeLayer(drawn.arc);
+      this.remove(drawn);
       this.drawn.delete(key);
     }
   };
@@ -106,10 +107,7 @@ export class FlowLayer {
       .bindTooltip(textLabel(`Home: ${home.label}`, 'home-label'), { permanent: true, direction: 'right', offset: [8, 0] })
       .addTo(this.group);
     // Every arc starts at home: they all need new geometry.
-    for (const drawn of this.drawn.values()) {
-      if (drawn.arc !== null) this.group.removeLayer(drawn.arc);
-      this.group.removeLayer(drawn.marker);
-    }
+    for (const drawn of this.drawn.values()) this.remove(drawn);
     this.drawn.clear();
   }
 
@@ -136,14 +134,23 @@ export class FlowLayer {
     const marker = L.circleMarker([item.lat, item.lon], { renderer: this.renderer, bubblingMouseEvents: false });
     const key = item.key;
     marker.bindTooltip(() => itemTooltip(this.drawn.get(key)?.item ?? item), { direction: 'top', offset: [0, -6] });
-    if (item.zone) {
-      marker.bindTooltip(textLabel(item.label, 'zone-label'), { permanent: true, direction: 'bottom', offset: [0, 8] });
-    }
+    const label = item.zone
+      ? L.tooltip({ permanent: true, direction: 'bottom', offset: [0, 8], interactive: false })
+        .setLatLng([item.lat, item.lon])
+        .setContent(textLabel(item.label, 'zone-label'))
+      : null;
+    label?.addTo(this.group);
     marker.on('click', () => this.pick(key));
     const arc = this.arcFor(item, home);
     if (arc !== null) arc.addTo(this.group);
     marker.addTo(this.group);
-    return { marker, arc, item, lat: item.lat, lon: item.lon, style: '' };
+    return { marker, label, arc, item, lat: item.lat, lon: item.lon, style: '' };
+  }
+
+  private remove(drawn: Drawn): void {
+    this.group.removeLayer(drawn.marker);
+    if (drawn.arc !== null) this.group.removeLayer(drawn.arc);
+    if (drawn.label !== null) this.group.removeLayer(drawn.label);
   }
 
   private move(drawn: Drawn, item: MapItem, home: Home): void {

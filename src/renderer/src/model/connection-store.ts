@@ -80,7 +80,8 @@ export class ConnectionStore {
         closedAt: event.event === 'close' ? event.ts : null,
         txRate: 0,
         rxRate: 0,
-        movedInBatch: event.txBytes + event.rxBytes > 0 ? this.batch : -1,
+        // Bytes counted before the snapshot are history, not "just moved": no pulse on startup.
+        movedInBatch: this.batch > 0 && event.txBytes + event.rxBytes > 0 ? this.batch : -1,
       });
       return;
     }
