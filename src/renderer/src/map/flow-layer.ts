@@ -104,7 +104,7 @@ export class FlowLayer {
     this.homeMarker = L.circleMarker([home.lat, home.lon], {
       renderer: this.renderer, radius: 7, color: '#ffffff', weight: 3, fillColor: '#0b1017', fillOpacity: 1,
     })
-      .bindTooltip(textLabel(`Home: ${home.label}`, 'home-label'), { permanent: true, direction: 'right', offset: [8, 0] })
+      .bindTooltip(textLabel(`Home: ${home.label}`, 'home-label'), { permanent: true, direction: 'left', offset: [-8, 0] })
       .addTo(this.group);
     // Every arc starts at home: they all need new geometry.
     for (const drawn of this.drawn.values()) this.remove(drawn);
