@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionStore, CLOSED_RETENTION_MS } from '../../src/renderer/src/model/connection-store.js';
-import { deriveView, filterChoices } from '../../src/renderer/src/model/derive.js';
+import { deriveView } from '../../src/renderer/src/model/derive.js';
 import { connectionMatcher, NO_FILTERS, type Filters } from '../../src/renderer/src/model/filters.js';
 import { groupConnections } from '../../src/renderer/src/model/grouping.js';
 import { flattenGroups, HOSTS_SHOWN } from '../../src/renderer/src/model/list-rows.js';
@@ -136,10 +136,24 @@ describe('filters', () => {
     expect(ids({ location: '52.52,13.40' })).toEqual(['web']);
   });
 
-  it('offers the processes and countries present', () => {
-    const choices = filterChoices(all);
+  it('offers the processes and countries present, and forgets them with their last connection', () => {
+    const store = storeWith(
+      { id: 'web', process: { pid: 1, name: 'firefox' }, geo: BERLIN },
+      { id: 'dns', process: { pid: 2, name: 'resolved' }, geo: NEW_YORK },
+      { id: 'lan', process: { pid: 3, name: 'sshd' }, geo: null, scope: 'lan' },
+      { id: 'nowhere', process: null, geo: null },
+    );
+    const choices = store.getState().choices;
     expect(choices.countries).toEqual(['--', 'DE', 'US']);
     expect(choices.processes.map((p) => p.label)).toEqual(['firefox (1)', 'resolved (2)', 'sshd (3)', 'unattributed']);
+    store.applyDelta({ events: [makeEvent({ id: 'dns', event: 'close', ts: 2_000_000, process: { pid: 2, name: 'resolved' }, geo: NEW_YORK })] }, 2_000_000);
+    expect(store.getState().choices).toBe(choices);
+    store.expire(2_000_000 + CLOSED_RETENTION_MS + 1);
+    expect(store.getState().choices.countries).toEqual(['--', 'DE']);
+    expect(store.getState().choices.processes.map((p) => p.label)).toEqual(['firefox (1)', 'sshd (3)', 'unattributed']);
+    // A process attributed in a later update moves the connection's count to the right entry.
+    store.applyDelta({ events: [makeEvent({ id: 'nowhere', event: 'update', ts: 3_000_000, process: { pid: 9, name: 'late' }, geo: null })] }, 3_000_000);
+    expect(store.getState().choices.processes.map((p) => p.label)).toEqual(['firefox (1)', 'late (9)', 'sshd (3)']);
   });
 });
 

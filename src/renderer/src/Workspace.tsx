@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Settings, SnitchmapApi } from '../../shared/api.js';
 import { MapView } from './map/MapView.js';
 import type { ConnectionStore } from './model/connection-store.js';
-import { deriveView, filterChoices, type Selection } from './model/derive.js';
+import { deriveView, type Selection } from './model/derive.js';
 import { NO_FILTERS, type Filters } from './model/filters.js';
 import type { SortOrder } from './model/grouping.js';
 import { AboutDialog } from './panels/AboutDialog.js';
@@ -38,7 +38,6 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
     () => deriveView(state.connections.values(), state.batch, filters, order, selection),
     [state, filters, order, selection],
   );
-  const choices = useMemo(() => filterChoices(state.connections.values()), [state]);
   const home = settings?.home ?? state.hello.home;
   const flowData = useMemo(
     () => ({ locations: view.locations, home, selectedLocation: filters.location }),
@@ -65,7 +64,7 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
       {actionError !== null && <div className="banner banner-error" role="alert">{actionError}</div>}
       <FilterBar
         filters={filters}
-        choices={choices}
+        choices={state.choices}
         order={order}
         locationLabel={locationLabel}
         onChange={setFilters}

@@ -1,7 +1,7 @@
 // Connects the store to window.snitchmap: subscribe first (buffering deltas), fetch the snapshot,
 // then replay what arrived meanwhile; refetch when the capture restarts (a delta with a hello).
 
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import type { Delta, SnitchmapApi } from '../../shared/api.js';
 import { ConnectionStore, type StoreState } from './model/connection-store.js';
 
@@ -56,6 +56,15 @@ export function useConnection(api: SnitchmapApi, attempt: number): Connection {
   return connection;
 }
 
+/**
+ * The store's state for React. Updates render as a transition: the delta handler returns at once
+ * and React renders the panels in a later task, so one batch is not one long task.
+ */
 export function useStoreState(store: ConnectionStore): StoreState {
-  return useSyncExternalStore(store.subscribe, store.getState);
+  const [state, setState] = useState(store.getState);
+  useEffect(function followStore() {
+    setState(store.getState());
+    return store.subscribe(() => startTransition(() => setState(store.getState())));
+  }, [store]);
+  return state;
 }

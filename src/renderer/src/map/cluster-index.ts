@@ -25,7 +25,7 @@ export interface MapItem {
 type Props = { key: string };
 
 export class ClusterIndex {
-  private index = new Supercluster<Props, Props>({ radius: 36, maxZoom: 9 });
+  private index = new Supercluster<Props, Props>({ radius: 60, maxZoom: 9 });
   private keys = new Set<string>();
 
   /** Items to draw at `zoom`; `points` must be the current located places (no zones). */
@@ -77,7 +77,7 @@ export class ClusterIndex {
 
   private rebuild(points: LocationPoint[]): void {
     this.keys = new Set(points.map((p) => p.key));
-    this.index = new Supercluster<Props, Props>({ radius: 36, maxZoom: 9 });
+    this.index = new Supercluster<Props, Props>({ radius: 60, maxZoom: 9 });
     this.index.load(points.map((p) => ({
       type: 'Feature',
       properties: { key: p.key },

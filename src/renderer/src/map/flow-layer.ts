@@ -44,7 +44,7 @@ export class FlowLayer {
 
   constructor(private readonly map: L.Map, private readonly onPick: (key: string) => void) {
     map.createPane('flows').style.zIndex = '450';
-    this.renderer = L.canvas({ pane: 'flows', padding: 0.3 });
+    this.renderer = L.canvas({ pane: 'flows', padding: 0.1 });
     this.group.addTo(map);
     map.on('zoomend', this.schedule);
   }

@@ -2,8 +2,8 @@
 // selection (a process: only its servers, Mini's view; a host: only its places) or, with nothing
 // selected, every listed connection — as Little Snitch's map does.
 
-import { processKey, type ConnectionView } from './connection-view.js';
-import { connectionMatcher, NO_COUNTRY, type Filters } from './filters.js';
+import type { ConnectionView } from './connection-view.js';
+import { connectionMatcher, type Filters } from './filters.js';
 import { groupConnections, type ProcessGroup, type SortOrder } from './grouping.js';
 import { aggregateLocations, locationKey, type LocationPoint } from './locations.js';
 
@@ -41,24 +41,4 @@ export function deriveView(
   const groups = groupConnections(listed, order);
   const mapped = selectedConnections(groups, selection) ?? listed;
   return { listed, groups, mapped, locations: aggregateLocations(mapped, batch) };
-}
-
-export interface FilterChoices {
-  processes: { key: string; label: string }[];
-  countries: string[];
-}
-
-/** The values the filter menus offer: whatever is present in the held connections. */
-export function filterChoices(connections: Iterable<ConnectionView>): FilterChoices {
-  const processes = new Map<string, string>();
-  const countries = new Set<string>();
-  for (const view of connections) {
-    const p = view.event.process;
-    processes.set(processKey(view.event), p === null ? 'unattributed' : `${p.name} (${p.pid})`);
-    countries.add(view.event.remote.geo?.country ?? NO_COUNTRY);
-  }
-  return {
-    processes: [...processes].map(([key, label]) => ({ key, label })).sort((a, b) => a.label.localeCompare(b.label)),
-    countries: [...countries].sort(),
-  };
 }

@@ -1,7 +1,7 @@
 // Which connections the list and the map show. Every field narrows; null/empty means "any".
 
 import type { Direction, Proto, Scope } from '../../../shared/contract.js';
-import { hostLabel, processKey, type ConnectionView } from './connection-view.js';
+import type { ConnectionView } from './connection-view.js';
 
 /** "local" stands for every non-internet scope (lan, loopback, link-local, multicast). */
 export type ScopeFilter = 'internet' | 'local' | 'unknown';
@@ -43,7 +43,7 @@ function searchText(view: ConnectionView): string {
   const r = event.remote;
   return [
     p?.name, p?.exe, p?.user, p === null ? 'unattributed' : String(p.pid),
-    hostLabel(event), r.ip, String(r.port), r.geo?.country, r.geo?.city, r.asn?.org,
+    view.host, r.ip, String(r.port), r.geo?.country, r.geo?.city, r.asn?.org,
     r.asn === null ? undefined : `AS${r.asn.number}`, event.proto,
   ].filter((part): part is string => typeof part === 'string').join('\n').toLowerCase();
 }
@@ -56,7 +56,7 @@ export function connectionMatcher(
   const needle = filters.text.trim().toLowerCase();
   return (view) => {
     const { event } = view;
-    if (filters.process !== null && processKey(event) !== filters.process) return false;
+    if (filters.process !== null && view.processKey !== filters.process) return false;
     if (filters.country !== null && (event.remote.geo?.country ?? NO_COUNTRY) !== filters.country) return false;
     if (filters.proto !== null && event.proto !== filters.proto) return false;
     if (filters.direction !== null && event.direction !== filters.direction) return false;

@@ -2,7 +2,7 @@
 // else address), each level with its totals, sorted by traffic or by recency.
 
 import type { ProcessInfo } from '../../../shared/contract.js';
-import { hostLabel, processKey, type ConnectionView } from './connection-view.js';
+import type { ConnectionView } from './connection-view.js';
 
 export type SortOrder = 'traffic' | 'recent';
 
@@ -57,14 +57,14 @@ export function compareTotals(order: SortOrder): (a: Totals & { key: string }, b
 export function groupConnections(views: Iterable<ConnectionView>, order: SortOrder): ProcessGroup[] {
   const processes = new Map<string, ProcessGroup & { hostIndex: Map<string, HostGroup> }>();
   for (const view of views) {
-    const pkey = processKey(view.event);
+    const pkey = view.processKey;
     let group = processes.get(pkey);
     if (group === undefined) {
       group = { key: pkey, process: view.event.process, hosts: [], hostIndex: new Map(), ...emptyTotals() };
       processes.set(pkey, group);
     }
     add(group, view);
-    const host = hostLabel(view.event);
+    const host = view.host;
     let hostGroup = group.hostIndex.get(host);
     if (hostGroup === undefined) {
       hostGroup = { key: `${pkey}\u0000${host}`, processKey: pkey, host, connectionViews: [], ...emptyTotals() };

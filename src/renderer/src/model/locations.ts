@@ -2,7 +2,7 @@
 // per placeholder zone, with the totals and the state that decide how it is drawn.
 
 import type { ConnectionView } from './connection-view.js';
-import { ZONES, zoneOf, type ZoneId } from './zones.js';
+import { ZONES, type ZoneId } from './zones.js';
 
 /** How a location is drawn; the map distinguishes them by dash pattern, width and symbol. */
 export type LocationState = 'active' | 'closed' | 'local' | 'unknown';
@@ -25,12 +25,8 @@ export interface LocationPoint {
   lastSeen: number;
 }
 
-/** Coordinates are rounded to 0.01° (about 1 km): finer distinctions are noise in GeoIP data. */
 export function locationKey(view: ConnectionView): string {
-  const zone = zoneOf(view.event);
-  if (zone !== null) return `zone:${zone}`;
-  const geo = view.event.remote.geo;
-  return geo === null ? 'zone:unknown' : `${geo.lat.toFixed(2)},${geo.lon.toFixed(2)}`;
+  return view.locationKey;
 }
 
 function isLocal(view: ConnectionView): boolean {
@@ -48,10 +44,10 @@ export function aggregateLocations(views: Iterable<ConnectionView>, batch: numbe
   const points = new Map<string, LocationPoint>();
   const internet = new Set<string>();
   for (const view of views) {
-    const key = locationKey(view);
+    const key = view.locationKey;
     let point = points.get(key);
     if (point === undefined) {
-      const zone = zoneOf(view.event);
+      const zone = view.zone;
       const geo = view.event.remote.geo;
       const place = zone !== null ? ZONES[zone] : null;
       point = {

@@ -1,6 +1,6 @@
 // Search and filters over the connection list (and so the map).
 
-import type { FilterChoices } from '../model/derive.js';
+import type { FilterChoices } from '../model/filter-choices.js';
 import { hasFilters, NO_COUNTRY, NO_FILTERS, type Filters, type ScopeFilter } from '../model/filters.js';
 import type { SortOrder } from '../model/grouping.js';
 import type { Direction, Proto } from '../../../shared/contract.js';
