@@ -1,3 +1,4 @@
+/* global process, URL, console, window, document, performance, requestAnimationFrame, setInterval, PerformanceObserver -- Node script; installLoad runs in the page */
 // UI benchmark: the built renderer in headless Chromium (software rendering) with 5,000 remote
 // locations and 20,000 connections, fed 4 deltas per second by a scripted window.snitchmap.
 // Reports frame intervals (p50/p95/p99), main-thread time per update batch (CDP TaskDuration and

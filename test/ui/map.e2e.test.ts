@@ -161,6 +161,7 @@ describe.skipIf(chromiumSkip !== null)('renderer end-to-end (scripted window.sni
   it('renders hostile names as text and creates no element from them', async () => {
     const page = await openPage();
     await page.getByText(HOSTILE, { exact: true }).first().waitFor();
+    // The only images the page may ever have are map tiles, and those are off here.
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('#root b, #root i, #root script').count()).toBe(0);
     await page.locator('.row-process', { hasText: HOSTILE }).click();
@@ -281,6 +282,30 @@ describe.skipIf(chromiumSkip !== null)('renderer end-to-end (scripted window.sni
     await page.getByRole('button', { name: /Set home here/ }).click();
     await page.getByText('Home: Home').waitFor();
     expect(await page.evaluate(() => window.__test.calls.some((c) => c.startsWith('updateSettings:{"home"')))).toBe(true);
+    await page.close();
+  });
+
+  it('saves home and online tiles from Settings; tile attribution stays text', async () => {
+    const page = await openPage();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Latitude').fill('95');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('within ±90');
+    await dialog.getByLabel('Latitude').fill('-33.87');
+    await dialog.getByLabel('Longitude').fill('151.21');
+    await dialog.getByLabel('Label', { exact: true }).fill('Lab');
+    await dialog.getByLabel('Use online tiles').check();
+    await dialog.getByLabel('URL template').fill(`${server.url}tiles/{z}/{x}/{y}.png`);
+    await dialog.getByLabel('Attribution').fill('<b>Tiles</b> © Test');
+    await page.screenshot({ path: resolve(ARTIFACTS, 'ui-settings.png') });
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Home: Lab').waitFor();
+    await page.locator('img.leaflet-tile-loaded').first().waitFor();
+    await expect(page.locator('.leaflet-control-attribution').textContent()).resolves.toContain('<b>Tiles</b> © Test');
+    expect(await page.locator('.leaflet-control-attribution b').count()).toBe(0);
+    const tileSources = await page.locator('img.leaflet-tile').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).src));
+    expect(tileSources.every((src) => src.startsWith(`${server.url}tiles/`))).toBe(true);
     await page.close();
   });
 

@@ -12,6 +12,7 @@ import { BannerBar } from './panels/BannerBar.js';
 import { ConnectionList } from './panels/ConnectionList.js';
 import { DetailsPanel } from './panels/DetailsPanel.js';
 import { FilterBar } from './panels/FilterBar.js';
+import { SettingsDialog } from './panels/SettingsDialog.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { useStoreState } from './use-connection-store.js';
 
@@ -24,6 +25,7 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
   const [selection, setSelection] = useState<Selection>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
   const [aboutOpen, setAboutOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
   useEffect(function loadSettings() {
@@ -53,6 +55,9 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
   }, []);
   const setHome = useCallback((lat: number, lon: number) => {
     run(() => api.updateSettings({ home: { lat, lon, label: 'Home' } }).then(setSettings));
+  }, [api, run]);
+  const saveSettings = useCallback((patch: Partial<Settings>) => {
+    run(() => api.updateSettings(patch).then(setSettings));
   }, [api, run]);
   const locationLabel = filters.location === null
     ? null
@@ -84,7 +89,12 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
         onResume={() => run(() => api.resume())}
         onClear={() => run(() => api.clear())}
         onAbout={() => setAboutOpen(true)}
+        onSettings={settings === null ? null : () => setSettingsOpen(true)}
       />
+      {settingsOpen && settings !== null && (
+        <SettingsDialog settings={settings} fallbackHome={state.hello.home} onSave={saveSettings}
+          onClose={() => setSettingsOpen(false)} />
+      )}
       {aboutOpen && <AboutDialog hello={state.hello} onClose={() => setAboutOpen(false)} />}
     </div>
   );

@@ -16,6 +16,12 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** A 1×1 PNG served for every /tiles/… request, standing in for an online tile server. */
+const TILE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAE/wH+0dLwMgAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 export interface StaticServer {
   url: string;
   close(): Promise<void>;
@@ -25,6 +31,10 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
   const base = resolve(root);
   const server: Server = createServer((request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname));
+    if (path.startsWith('/tiles/')) {
+      response.writeHead(200, { 'content-type': 'image/png' }).end(TILE_PNG);
+      return;
+    }
     const file = join(base, path === '/' ? 'index.html' : path);
     if (!file.startsWith(base) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404).end('not found');

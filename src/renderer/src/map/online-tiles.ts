@@ -9,9 +9,14 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Only http(s) URL templates with a {z} placeholder are accepted. */
+export function isTileTemplate(url: string): boolean {
+  return /^https?:\/\/[^\s]+\{z\}[^\s]*$/.test(url);
+}
+
 /** A tile layer for the settings, or null when off or the URL is not an http(s) template. */
 export function onlineTileLayer(settings: Settings['onlineTiles']): L.TileLayer | null {
-  if (!settings.enabled || !/^https?:\/\/[^\s]+\{z\}[^\s]*$/.test(settings.url)) return null;
+  if (!settings.enabled || !isTileTemplate(settings.url)) return null;
   // Leaflet's attribution control renders HTML; the user's text is escaped so it stays text.
   return L.tileLayer(settings.url, {
     attribution: escapeHtml(settings.attribution),

@@ -11,9 +11,11 @@ interface Props {
   onResume: () => void;
   onClear: () => void;
   onAbout: () => void;
+  /** Null until the settings are loaded. */
+  onSettings: (() => void) | null;
 }
 
-export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout }: Props) {
+export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout, onSettings }: Props) {
   const { hello, stats, status } = state;
   const probes = PROBE_CAPABILITIES.map((c) => `${c}: ${hello.probes[c] ?? 'none'}`).join('\n');
   const missing = PROBE_CAPABILITIES.filter((c) => hello.probes[c] === null);
@@ -36,7 +38,10 @@ export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout }
       <span className={`status-item${stats.unattributed > 0 ? ' warn' : ''}`}>{`unattributed ${stats.unattributed}`}</span>
       <span className={`status-item${stats.flowsEvicted > 0 ? ' warn' : ''}`}>{`evicted ${stats.flowsEvicted}`}</span>
       <GeoipAttribution geoip={hello.geoip} />
-      <button type="button" className="about-button" onClick={onAbout}>About</button>
+      <span className="status-buttons">
+        <button type="button" onClick={onSettings ?? undefined} disabled={onSettings === null}>Settings</button>
+        <button type="button" onClick={onAbout}>About</button>
+      </span>
     </footer>
   );
 }
