@@ -24,16 +24,40 @@ export interface MapItem {
 
 type Props = { key: string };
 
+/** [west, south, east, north] in degrees. */
+export type BBox = [number, number, number, number];
+export const WORLD: BBox = [-180, -85, 180, 85];
+/**
+ * Places outside the view are clustered at this zoom: their arcs still leave home, but thousands of
+ * off-screen places cost a handful of arcs instead of thousands when zoomed in.
+ */
+const OUTSIDE_ZOOM = 2;
+
+function contains(bbox: BBox, lon: number, lat: number): boolean {
+  return lon >= bbox[0] && lon <= bbox[2] && lat >= bbox[1] && lat <= bbox[3];
+}
+
 export class ClusterIndex {
   private index = new Supercluster<Props, Props>({ radius: 60, maxZoom: 9 });
   private keys = new Set<string>();
 
-  /** Items to draw at `zoom`; `points` must be the current located places (no zones). */
-  items(points: LocationPoint[], zoom: number): MapItem[] {
+  /**
+   * Items to draw at `zoom`: clusters at that zoom inside `view`, coarser clusters outside it.
+   * `points` must be the current located places (no zones).
+   */
+  items(points: LocationPoint[], zoom: number, view: BBox = WORLD): MapItem[] {
     const byKey = new Map(points.map((p) => [p.key, p]));
     if (!this.sameKeys(byKey)) this.rebuild(points);
+    const level = Math.round(zoom);
+    const features = this.index.getClusters(level <= OUTSIDE_ZOOM ? WORLD : view, level);
+    if (level > OUTSIDE_ZOOM) {
+      for (const feature of this.index.getClusters(WORLD, OUTSIDE_ZOOM)) {
+        const [lon, lat] = feature.geometry.coordinates as [number, number];
+        if (!contains(view, lon, lat)) features.push(feature);
+      }
+    }
     const items: MapItem[] = [];
-    for (const feature of this.index.getClusters([-180, -85, 180, 85], Math.round(zoom))) {
+    for (const feature of features) {
       const [lon, lat] = feature.geometry.coordinates as [number, number];
       const props = feature.properties as Props | ClusterProperties;
       if ('cluster' in props && props.cluster) {

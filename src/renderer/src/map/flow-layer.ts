@@ -6,7 +6,7 @@ import L from 'leaflet';
 import type { Home } from '../../../shared/contract.js';
 import { greatCircleArc } from '../model/great-circle.js';
 import type { LocationPoint } from '../model/locations.js';
-import { ClusterIndex, pointItem, type MapItem } from './cluster-index.js';
+import { ClusterIndex, pointItem, type BBox, type MapItem } from './cluster-index.js';
 import { ARC_STYLE, markerRadius, markerStyle, PULSE_ARC, SELECTED_ARC } from './flow-style.js';
 import { itemTooltip, textLabel } from './tooltip-content.js';
 
@@ -46,7 +46,7 @@ export class FlowLayer {
     map.createPane('flows').style.zIndex = '450';
     this.renderer = L.canvas({ pane: 'flows', padding: 0.1 });
     this.group.addTo(map);
-    map.on('zoomend', this.schedule);
+    map.on('moveend', this.schedule);
   }
 
   setData(data: FlowData): void {
@@ -58,7 +58,7 @@ export class FlowLayer {
   dispose(): void {
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     if (this.pulseTimer !== null) window.clearTimeout(this.pulseTimer);
-    this.map.off('zoomend', this.schedule);
+    this.map.off('moveend', this.schedule);
     this.group.remove();
   }
 
@@ -82,7 +82,7 @@ export class FlowLayer {
     if (data === null) return;
     this.drawHome(data.home);
     const located = data.locations.filter((l) => l.zone === null);
-    const items = this.clusters.items(located, this.map.getZoom());
+    const items = this.clusters.items(located, this.map.getZoom(), this.viewBox());
     for (const zone of data.locations) if (zone.zone !== null) items.push(pointItem(zone));
     const seen = new Set<string>();
     for (const item of items) {
@@ -95,6 +95,15 @@ export class FlowLayer {
       this.drawn.delete(key);
     }
   };
+
+  /** The visible area plus a margin, clamped to the world (Leaflet's bounds run past ±180 when zoomed out). */
+  private viewBox(): BBox {
+    const bounds = this.map.getBounds().pad(0.25);
+    return [
+      Math.max(-180, bounds.getWest()), Math.max(-85, bounds.getSouth()),
+      Math.min(180, bounds.getEast()), Math.min(85, bounds.getNorth()),
+    ];
+  }
 
   private drawHome(home: Home): void {
     const key = `${home.lat},${home.lon},${home.label}`;
