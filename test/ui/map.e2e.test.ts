@@ -309,6 +309,19 @@ describe.skipIf(chromiumSkip !== null)('renderer end-to-end (scripted window.sni
     await page.close();
   });
 
+  it('loads the 1:50m basemap chunk when zoomed in, under the CSP, and keeps places clickable', async () => {
+    const page = await openPage();
+    const detailed = page.waitForResponse((r) => r.url().includes('countries-50m') && r.ok());
+    for (let i = 0; i < 3; i += 1) {
+      await page.locator('.leaflet-control-zoom-in').click();
+      await page.waitForTimeout(350);
+    }
+    await detailed;
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'ui-zoomed.png') });
+    await page.close();
+  });
+
   it('raised no page errors (CSP violations included)', () => {
     expect(errors).toEqual([]);
   });
