@@ -1,6 +1,7 @@
 // Renderer entry. window.snitchmap comes from the Electron preload or the web transport of
 // `snitchmap serve`; the UI does not care which, but says so plainly when neither is there.
 
+import './transport.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
