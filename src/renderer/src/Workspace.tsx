@@ -1,0 +1,101 @@
+// The main screen: banner, filter bar, map, connection list, details, status bar.
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Settings, SnitchmapApi } from '../../shared/api.js';
+import { MapView } from './map/MapView.js';
+import type { ConnectionStore } from './model/connection-store.js';
+import { deriveView, type Selection } from './model/derive.js';
+import { NO_FILTERS, type Filters } from './model/filters.js';
+import type { SortOrder } from './model/grouping.js';
+import { AboutDialog } from './panels/AboutDialog.js';
+import { BannerBar } from './panels/BannerBar.js';
+import { ConnectionList } from './panels/ConnectionList.js';
+import { DetailsPanel } from './panels/DetailsPanel.js';
+import { FilterBar } from './panels/FilterBar.js';
+import { SettingsDialog } from './panels/SettingsDialog.js';
+import { StatusBar } from './panels/StatusBar.js';
+import { useStoreState } from './use-connection-store.js';
+
+const OFFLINE_TILES: Settings['onlineTiles'] = { enabled: false, url: '', attribution: '' };
+
+export function Workspace({ api, store }: { api: SnitchmapApi; store: ConnectionStore }) {
+  const state = useStoreState(store);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [order, setOrder] = useState<SortOrder>('traffic');
+  const [selection, setSelection] = useState<Selection>(null);
+  const [settings, setSettings] = useState<Settings | null>(null);
+  const [aboutOpen, setAboutOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  useEffect(function loadSettings() {
+    let live = true;
+    api.getSettings().then((s) => live && setSettings(s), (e: unknown) => live && setActionError(String(e)));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const view = useMemo(
+    () => deriveView(state.connections.values(), state.batch, filters, order, selection),
+    [state, filters, order, selection],
+  );
+  const home = settings?.home ?? state.hello.home;
+  const flowData = useMemo(
+    () => ({ locations: view.locations, home, selectedLocation: filters.location }),
+    [view.locations, home, filters.location],
+  );
+
+  const run = useCallback((action: () => Promise<unknown>) => {
+    setActionError(null);
+    action().catch((e: unknown) => setActionError(e instanceof Error ? e.message : String(e)));
+  }, []);
+  const pickLocation = useCallback((key: string) => {
+    setFilters((f) => ({ ...f, location: f.location === key ? null : key }));
+  }, []);
+  const setHome = useCallback((lat: number, lon: number) => {
+    run(() => api.updateSettings({ home: { lat, lon, label: 'Home' } }).then(setSettings));
+  }, [api, run]);
+  const saveSettings = useCallback((patch: Partial<Settings>) => {
+    run(() => api.updateSettings(patch).then(setSettings));
+  }, [api, run]);
+  const locationLabel = filters.location === null
+    ? null
+    : (view.locations.find((l) => l.key === filters.location)?.label ?? filters.location);
+
+  return (
+    <div className="workspace">
+      <BannerBar banner={state.status.banner} onRetry={() => run(() => api.retryCapture())} />
+      {actionError !== null && <div className="banner banner-error" role="alert">{actionError}</div>}
+      <FilterBar
+        filters={filters}
+        choices={state.choices}
+        order={order}
+        locationLabel={locationLabel}
+        onChange={setFilters}
+        onOrder={setOrder}
+      />
+      <main className="body">
+        <MapView data={flowData} tiles={settings?.onlineTiles ?? OFFLINE_TILES} onPickLocation={pickLocation} onSetHome={setHome} />
+        <aside className="side">
+          <ConnectionList groups={view.groups} selection={selection} onSelect={setSelection} />
+          <DetailsPanel groups={view.groups} selection={selection} />
+        </aside>
+      </main>
+      <StatusBar
+        state={state}
+        listed={view.listed.length}
+        onPause={() => run(() => api.pause())}
+        onResume={() => run(() => api.resume())}
+        onClear={() => run(() => api.clear())}
+        onAbout={() => setAboutOpen(true)}
+        onSettings={settings === null ? null : () => setSettingsOpen(true)}
+      />
+      {settingsOpen && settings !== null && (
+        <SettingsDialog settings={settings} fallbackHome={state.hello.home} onSave={saveSettings}
+          onClose={() => setSettingsOpen(false)} />
+      )}
+      {aboutOpen && <AboutDialog hello={state.hello} onClose={() => setAboutOpen(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+// The optional online tile layer (a setting, off by default). Tile servers have usage policies:
+// the URL is the user's choice, the attribution they give is shown, and nothing is prefetched —
+// Leaflet requests only the tiles on screen.
+
+import L from 'leaflet';
+import type { Settings } from '../../../shared/api.js';
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Only http(s) URL templates with a {z} placeholder are accepted. */
+export function isTileTemplate(url: string): boolean {
+  return /^https?:\/\/[^\s]+\{z\}[^\s]*$/.test(url);
+}
+
+/** A tile layer for the settings, or null when off or the URL is not an http(s) template. */
+export function onlineTileLayer(settings: Settings['onlineTiles']): L.TileLayer | null {
+  if (!settings.enabled || !isTileTemplate(settings.url)) return null;
+  // Leaflet's attribution control renders HTML; the user's text is escaped so it stays text.
+  return L.tileLayer(settings.url, {
+    attribution: escapeHtml(settings.attribution),
+    maxZoom: 10,
+    crossOrigin: false,
+  });
+}

@@ -1,0 +1,63 @@
+// The values the filter menus offer — the processes and countries present — kept up to date
+// incrementally by the store (reference counts), instead of rescanning every connection per batch.
+
+import type { ConnectionView } from './connection-view.js';
+import { NO_COUNTRY } from './filters.js';
+
+export interface FilterChoices {
+  processes: { key: string; label: string }[];
+  countries: string[];
+}
+
+export class FilterChoiceCounter {
+  private processes = new Map<string, { label: string; count: number }>();
+  private countries = new Map<string, number>();
+  private cached: FilterChoices | null = null;
+
+  add(view: ConnectionView): void {
+    const p = view.event.process;
+    const entry = this.processes.get(view.processKey);
+    if (entry === undefined) {
+      this.processes.set(view.processKey, { label: p === null ? 'unattributed' : `${p.name} (${p.pid})`, count: 1 });
+      this.cached = null;
+    } else {
+      entry.count += 1;
+    }
+    const country = view.event.remote.geo?.country ?? NO_COUNTRY;
+    const count = this.countries.get(country) ?? 0;
+    if (count === 0) this.cached = null;
+    this.countries.set(country, count + 1);
+  }
+
+  remove(view: ConnectionView): void {
+    const entry = this.processes.get(view.processKey);
+    if (entry !== undefined && --entry.count <= 0) {
+      this.processes.delete(view.processKey);
+      this.cached = null;
+    }
+    const country = view.event.remote.geo?.country ?? NO_COUNTRY;
+    const count = (this.countries.get(country) ?? 0) - 1;
+    if (count <= 0) {
+      this.countries.delete(country);
+      this.cached = null;
+    } else {
+      this.countries.set(country, count);
+    }
+  }
+
+  clear(): void {
+    this.processes.clear();
+    this.countries.clear();
+    this.cached = null;
+  }
+
+  /** The same object until the set of choices changes (cheap to memoise on). */
+  choices(): FilterChoices {
+    this.cached ??= {
+      processes: [...this.processes].map(([key, { label }]) => ({ key, label }))
+        .sort((a, b) => a.label.localeCompare(b.label)),
+      countries: [...this.countries.keys()].sort(),
+    };
+    return this.cached;
+  }
+}

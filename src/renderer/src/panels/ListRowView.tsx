@@ -1,0 +1,57 @@
+// One row of the connection list. Everything shown is text (React text nodes).
+
+import { formatAgo, formatBytes, formatRate } from '../model/format.js';
+import type { ListRow } from '../model/list-rows.js';
+
+interface Props {
+  id: string;
+  row: ListRow;
+  top: number;
+  active: boolean;
+  selected: boolean;
+  onClick: () => void;
+  onToggle: () => void;
+}
+
+export function ListRowView({ id, row, top, active, selected, onClick, onToggle }: Props) {
+  const className = `row row-${row.kind}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}`;
+  const style = { top };
+  if (row.kind === 'more') {
+    return (
+      <div id={id} role="treeitem" aria-level={2} className={className} style={style} onClick={onClick}>
+        <span className="row-name">{`… ${row.hidden} more host${row.hidden === 1 ? '' : 's'}`}</span>
+      </div>
+    );
+  }
+  const now = Date.now();
+  const g = row.group;
+  const closed = g.open === 0;
+  if (row.kind === 'process') {
+    const p = row.group.process;
+    return (
+      <div id={id} role="treeitem" aria-level={1} aria-expanded={row.expanded} aria-selected={selected}
+        className={className} style={style} onClick={onClick} data-process={row.key}>
+        <button type="button" tabIndex={-1} className="twisty" aria-label={row.expanded ? 'Collapse' : 'Expand'}
+          onClick={(e) => { e.stopPropagation(); onToggle(); }}>{row.expanded ? '▾' : '▸'}</button>
+        <span className="row-name process-name">{p === null ? 'unattributed' : p.name}</span>
+        <span className="row-meta">{p === null ? '' : `pid ${p.pid}`}</span>
+        <span className="row-meta">{`${row.group.hosts.length} host${row.group.hosts.length === 1 ? '' : 's'}`}</span>
+        <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
+        <span className="row-rate">{formatRate(g.rate)}</span>
+      </div>
+    );
+  }
+  const first = row.group.connectionViews[0]?.event.remote;
+  return (
+    <div id={id} role="treeitem" aria-level={2} aria-selected={selected} className={className} style={style}
+      onClick={onClick} data-host={row.group.host}>
+      <span className={`state-mark ${closed ? 'state-closed' : 'state-open'}`} aria-label={closed ? 'closed' : 'open'}>
+        {closed ? '○' : '●'}
+      </span>
+      <span className="row-name host-name">{row.group.host}</span>
+      <span className="row-meta">{first?.geo?.country ?? (first?.scope === 'internet' ? '??' : first?.scope ?? '')}</span>
+      <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
+      <span className="row-rate">{closed ? formatAgo(g.lastSeen, now) : formatRate(g.rate)}</span>
+    </div>
+  );
+}
