@@ -1,0 +1,56 @@
+// Wires the capture supervisor to the real engine and sources: the helper through pkexec and the
+// installed launcher, else the unprivileged /proc poller.
+
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { HelperSource } from '../core/capture/helper-source.js';
+import { ProcSource } from '../core/capture/proc-source.js';
+import type { CaptureSource } from '../core/capture/source.js';
+import { createEngine } from '../core/engine.js';
+import { createPublisher } from '../core/publisher.js';
+import { startSession, type SessionParts } from './capture-session.js';
+import { createCaptureSupervisor, type CaptureSupervisor } from './capture-supervisor.js';
+import { pkexecCommand } from './elevation.js';
+
+const PUBLISH_INTERVAL_MS = 250;
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** pkexec on PATH (or the standard location), or null. */
+export function findPkexec(pathVariable: string | undefined): string | null {
+  const dirs = [...(pathVariable ?? '').split(delimiter).filter((dir) => dir.startsWith('/')), '/usr/bin', '/bin'];
+  for (const dir of dirs) {
+    const candidate = join(dir, 'pkexec');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+export interface DesktopCaptureOptions {
+  launcher: string;
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  onWarning: (message: string) => void;
+}
+
+export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSupervisor {
+  const parts: SessionParts = {
+    createEngine: (source: CaptureSource) => createEngine({ source, configDir: options.configDir, onWarning: options.onWarning }),
+    createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
+  };
+  const pkexec = findPkexec(options.env.PATH);
+  return createCaptureSupervisor({
+    launcherPath: options.launcher,
+    preflight: () => (pkexec === null ? 'pkexec-missing' : isExecutable(options.launcher) ? 'ok' : 'launcher-missing'),
+    startPrivileged: (onFailed) =>
+      startSession(parts, new HelperSource({ command: pkexecCommand(pkexec ?? 'pkexec', options.launcher), onWarning: options.onWarning }), onFailed),
+    startUnprivileged: (onFailed) => startSession(parts, new ProcSource({}), onFailed),
+  });
+}

@@ -1,0 +1,74 @@
+// Optional desktop notifications (both off by default): a process connects for the first time
+// since the app started, or a connection goes to a country not seen before. Names come from the
+// network or from other users' processes, so they are passed as plain notification text only.
+// At most `maxPerMinute` are shown; a burst (e.g. the first seconds) is summarised, not flooded.
+
+import type { Delta, Settings } from '../shared/api.js';
+import type { ConnectionEvent } from '../shared/contract.js';
+
+export interface Notice {
+  title: string;
+  body: string;
+}
+
+export interface Notifier {
+  /** Marks what the snapshot already holds as seen (no notifications for the start-up state). */
+  seed(connections: ConnectionEvent[]): void;
+  observe(delta: Delta): void;
+}
+
+export function createNotifier(
+  settings: () => Settings,
+  show: (notice: Notice) => void,
+  now: () => number = Date.now,
+  maxPerMinute = 5,
+): Notifier {
+  const processes = new Set<string>();
+  const countries = new Set<string>();
+  let windowStart = 0;
+  let shown = 0;
+  let suppressed = 0;
+
+  const emit = (notice: Notice): void => {
+    if (now() - windowStart >= 60_000) {
+      if (suppressed > 0) show({ title: 'snitchmap', body: `${suppressed} more notifications were not shown` });
+      windowStart = now();
+      shown = 0;
+      suppressed = 0;
+    }
+    if (shown < maxPerMinute) {
+      shown++;
+      show(notice);
+    } else suppressed++;
+  };
+
+  const processKey = (event: ConnectionEvent): string | null =>
+    event.process ? (event.process.exe ?? event.process.name) : null;
+
+  const learn = (event: ConnectionEvent, notify: boolean): void => {
+    const { newProcess, newCountry } = settings().notifications;
+    const key = processKey(event);
+    if (key !== null && !processes.has(key)) {
+      processes.add(key);
+      if (notify && newProcess && event.process) {
+        emit({ title: `${event.process.name} connects`, body: `First connection: ${event.remote.host ?? event.remote.ip} (${event.proto}/${event.remote.port})` });
+      }
+    }
+    const country = event.remote.geo?.country;
+    if (country !== undefined && !countries.has(country)) {
+      countries.add(country);
+      if (notify && newCountry) {
+        emit({ title: `New country: ${country}`, body: `${event.process?.name ?? 'unknown process'} → ${event.remote.host ?? event.remote.ip}` });
+      }
+    }
+  };
+
+  return {
+    seed(connections) {
+      for (const event of connections) learn(event, false);
+    },
+    observe(delta) {
+      for (const event of delta.events) if (event.event === 'open') learn(event, true);
+    },
+  };
+}
