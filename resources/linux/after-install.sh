@@ -4,7 +4,7 @@
 # the launcher refuses to run otherwise.
 set -e
 app=/opt/snitchmap
-install -o root -g root -m 0644 "$app/resources/polkit/org.snitchmap.helper.policy" /usr/share/polkit-1/actions/org.snitchmap.helper.policy
+install -o root -g root -m 0644 /opt/snitchmap/resources/polkit/org.snitchmap.helper.policy /usr/share/polkit-1/actions/org.snitchmap.helper.policy
 chown -R root:root "$app"
 chmod -R go-w "$app"
 chmod 0755 "$app/resources/helper/snitchmap-helper-launcher"

@@ -1,8 +1,6 @@
 // Wires the capture supervisor to the real engine and sources: the helper through pkexec and the
 // installed launcher, else the unprivileged /proc poller.
 
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { HelperSource } from '../core/capture/helper-source.js';
 import { ProcSource } from '../core/capture/proc-source.js';
 import type { CaptureSource } from '../core/capture/source.js';
@@ -11,27 +9,9 @@ import { createPublisher } from '../core/publisher.js';
 import { startSession, type SessionParts } from './capture-session.js';
 import { createCaptureSupervisor, type CaptureSupervisor } from './capture-supervisor.js';
 import { pkexecCommand } from './elevation.js';
+import { findPkexec, isExecutable } from './find-pkexec.js';
 
 const PUBLISH_INTERVAL_MS = 250;
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** pkexec on PATH (or the standard location), or null. */
-export function findPkexec(pathVariable: string | undefined): string | null {
-  const dirs = [...(pathVariable ?? '').split(delimiter).filter((dir) => dir.startsWith('/')), '/usr/bin', '/bin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'pkexec');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
-}
 
 export interface DesktopCaptureOptions {
   launcher: string;
