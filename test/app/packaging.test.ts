@@ -95,6 +95,13 @@ describe('electron-builder configuration', () => {
     expect(config.files).toContain('out/**');
   });
 
+  it('data the bundled engine finds by path lands where it looks', () => {
+    // The engine walks up from its module (app.asar/out/main) to a folder holding build/data, and
+    // resolves the DB-IP databases through node_modules: unpacked, they stay real files on disk.
+    expect(resourceTarget('build/data')).toBe(`${installDir}/resources/build/data`);
+    expect(config.asarUnpack).toContain('node_modules/@ip-location-db/**');
+  });
+
   it('the launcher finds Electron and the helper at the packaged paths', () => {
     const launcher = readFileSync('resources/helper/snitchmap-helper-launcher', 'utf8');
     expect(launcher).toContain(`electron="$app_dir/${config.executableName}"`);

@@ -17,7 +17,12 @@ export function fakeSession(mode: 'ebpf' | 'proc'): FakeSession {
   const log: string[] = [];
   const snap: Snapshot = snapshot();
   snap.hello = { ...snap.hello, capture: mode };
-  const engine: Engine = {
+  // Not annotated at the literal: the merged Engine interface has more members (hello, stats,
+  // onCleared) than this branch's, and the fake provides both.
+  const engineImpl = {
+    hello: () => snap.hello,
+    stats: () => snap.stats,
+    onCleared: () => () => undefined,
     start: async () => snap.hello,
     stop: async () => void log.push('engine.stop'),
     pause: async () => void log.push('engine.pause'),
@@ -26,6 +31,7 @@ export function fakeSession(mode: 'ebpf' | 'proc'): FakeSession {
     onMessage: () => () => undefined,
     connections: () => snap.connections,
   };
+  const engine: Engine = engineImpl;
   const session: FakeSession = {
     mode,
     engine,
