@@ -4,9 +4,13 @@ import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { APP_SCHEME, CONTENT_SECURITY_POLICY, resolveAppPath } from './app-url.js';
 
-/** Must run before the app is ready (Electron's rule for privileged schemes). */
+/**
+ * Must run before the app is ready (Electron's rule for privileged schemes). corsEnabled: Vite's
+ * `<script type="module" crossorigin>` is fetched in CORS mode, which Chromium allows only on
+ * CORS-enabled schemes.
+ */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
 
 export function setupAppProtocol(rendererRoot: string): void {

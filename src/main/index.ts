@@ -1,21 +1,23 @@
-// The Electron main process, as a table of contents: each setup step lives in its own module.
-// Electron-specific code stays here and in the *-window/tray/protocol glue; the decisions
-// (capture fallbacks, close-to-tray, tray contents) are plain modules tested without Electron.
+// The Electron main process, as a table of contents: each step below sets up one feature. The
+// decisions (capture fallbacks, close-to-tray, tray contents, notifications, IPC checks) live in
+// plain modules tested without Electron; what is here only connects them to Electron objects.
 
-import { app, ipcMain, Notification } from 'electron';
+import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
 import { execFile } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Snapshot } from '../shared/api.js';
 import { DELTA_CHANNEL } from '../shared/ipc.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
-import { appPaths } from './app-paths.js';
+import { appPaths, type AppPaths } from './app-paths.js';
 import { isAppUrl } from './app-url.js';
-import { createDesktopBackend } from './desktop-backend.js';
+import type { CaptureSupervisor } from './capture-supervisor.js';
+import { createDesktopBackend, type DesktopBackend } from './desktop-backend.js';
 import { createDesktopCapture } from './desktop-capture.js';
 import { registerApiHandlers } from './ipc-gateway.js';
 import { createMainWindow, setupPermissionPolicy } from './main-window.js';
 import { createNotifier } from './notifier.js';
-import { defaultConfigDir, openSettingsStore } from './settings-store.js';
+import { defaultConfigDir, openSettingsStore, type SettingsStore } from './settings-store.js';
 import { setupSingleInstance } from './single-instance.js';
 import { setupTray } from './tray.js';
 import { detectTrayHost } from './tray-host.js';
@@ -33,33 +35,29 @@ function runCommand(command: string, args: string[]): Promise<{ status: number |
   });
 }
 
-async function onReady(): Promise<void> {
-  const paths = appPaths(app.getAppPath(), process.resourcesPath, app.isPackaged);
-  const configDir = defaultConfigDir(process.env, homedir());
-  setupPermissionPolicy();
-  setupAppProtocol(paths.renderer);
-
-  const settings = await openSettingsStore(configDir, warn);
-  const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, onWarning: warn });
-  const backend = createDesktopBackend(supervisor, settings);
-  registerApiHandlers(ipcMain, backend, isAppUrl);
-
+async function setupWindow(paths: AppPaths): Promise<BrowserWindow> {
   const window = createMainWindow(paths.preload, join(paths.icons, 'png', '256x256.png'));
   const hasTrayHost = await detectTrayHost(process.env, runCommand);
   controller = createWindowController(window, () => hasTrayHost);
   window.on('close', (event) => {
     if (!controller?.onCloseRequested()) event.preventDefault();
   });
+  return window;
+}
 
+/** Forwards the backend's deltas to the page, the tray and the notifier. */
+async function setupLiveUpdates(backend: DesktopBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<void> {
   const tray = setupTray(paths.icons, (action) => {
     if (action === 'toggle-window') controller?.toggle();
     else if (action === 'toggle-pause') void (backend.status().paused ? backend.resume() : backend.pause());
     else if (action === 'retry') void backend.retryCapture();
     else app.quit();
   });
-  const refreshTray = (): void => {
-    void backend.getSnapshot().then((snapshot) => tray.update(snapshot.status, snapshot.stats, window.isVisible()));
-  };
+  app.on('before-quit', () => tray.destroy());
+  // The tray needs counts, not rows: keep the latest stats from the deltas rather than building a
+  // snapshot (thousands of connections) several times a second.
+  let stats: Snapshot['stats'] = (await backend.getSnapshot()).stats;
+  const refreshTray = (): void => tray.update(backend.status(), stats, !window.isDestroyed() && window.isVisible());
   window.on('show', refreshTray);
   window.on('hide', refreshTray);
 
@@ -67,14 +65,15 @@ async function onReady(): Promise<void> {
   backend.onDelta((delta) => {
     if (!window.isDestroyed()) window.webContents.send(DELTA_CHANNEL, delta);
     notifier.observe(delta);
+    if (delta.stats) stats = delta.stats;
     if (delta.status || delta.stats) refreshTray();
   });
+  refreshTray();
+}
 
-  app.on('before-quit', () => {
-    controller?.markQuitting();
-    tray.destroy();
-  });
-  // Quitting must stop the helper (it detaches everything and exits); hold the quit until it has.
+/** Quitting stops the helper first (it detaches everything and exits): the quit waits for that. */
+function setupQuit(backend: DesktopBackend, supervisor: CaptureSupervisor): void {
+  app.on('before-quit', () => controller?.markQuitting());
   let stopped = false;
   app.on('will-quit', (event) => {
     if (stopped) return;
@@ -85,23 +84,37 @@ async function onReady(): Promise<void> {
       app.quit();
     });
   });
-
-  await supervisor.start();
-  notifier.seed((await backend.getSnapshot()).connections);
-  refreshTray();
 }
 
-// Chromium cannot be sandboxed as root and nothing here needs it: only the helper runs as root.
+async function onReady(): Promise<void> {
+  const paths = appPaths(app.getAppPath(), process.resourcesPath, app.isPackaged);
+  const configDir = defaultConfigDir(process.env, homedir());
+  setupPermissionPolicy();
+  setupAppProtocol(paths.renderer);
+  const settings = await openSettingsStore(configDir, warn);
+  const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, onWarning: warn });
+  const backend = createDesktopBackend(supervisor, settings);
+  registerApiHandlers(ipcMain, backend, isAppUrl);
+  const window = await setupWindow(paths);
+  await setupLiveUpdates(backend, settings, window, paths);
+  setupQuit(backend, supervisor);
+  await supervisor.start();
+}
+
+// Chromium cannot be sandboxed as root and nothing here needs root: only the helper runs as root.
 if (process.getuid?.() === 0) {
   console.error('snitchmap: the desktop app does not run as root; run it as your user (capture asks polkit), or use `sudo snitchmap watch`/`serve`');
   app.exit(1);
+} else {
+  registerAppScheme();
+  if (setupSingleInstance(app, () => controller?.reveal())) {
+    app.on('window-all-closed', () => app.quit());
+    app
+      .whenReady()
+      .then(onReady)
+      .catch((error: unknown) => {
+        console.error(`snitchmap: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+        app.exit(1);
+      });
+  }
 }
-registerAppScheme();
-if (setupSingleInstance(app, () => controller?.reveal())) {
-  app.on('window-all-closed', () => app.quit());
-  app.whenReady().then(onReady, (error: unknown) => {
-    console.error(`snitchmap: cannot start: ${String(error)}`);
-    app.exit(1);
-  });
-}
-

@@ -1,7 +1,9 @@
 // Optional desktop notifications (both off by default): a process connects for the first time
 // since the app started, or a connection goes to a country not seen before. Names come from the
 // network or from other users' processes, so they are passed as plain notification text only.
-// At most `maxPerMinute` are shown; a burst (e.g. the first seconds) is summarised, not flooded.
+// At most `maxPerMinute` are shown; a burst is summarised, not flooded. For a few seconds after a
+// capture (re)starts (a delta carrying a hello) everything is learnt silently: the first batches
+// hold every connection that already existed, which are not news.
 
 import type { Delta, Settings } from '../shared/api.js';
 import type { ConnectionEvent } from '../shared/contract.js';
@@ -12,10 +14,12 @@ export interface Notice {
 }
 
 export interface Notifier {
-  /** Marks what the snapshot already holds as seen (no notifications for the start-up state). */
+  /** Marks connections as already seen (no notification for them). */
   seed(connections: ConnectionEvent[]): void;
   observe(delta: Delta): void;
 }
+
+export const QUIET_AFTER_START_MS = 5_000;
 
 export function createNotifier(
   settings: () => Settings,
@@ -23,6 +27,7 @@ export function createNotifier(
   now: () => number = Date.now,
   maxPerMinute = 5,
 ): Notifier {
+  let quietUntil = -Infinity;
   const processes = new Set<string>();
   const countries = new Set<string>();
   let windowStart = 0;
@@ -68,7 +73,9 @@ export function createNotifier(
       for (const event of connections) learn(event, false);
     },
     observe(delta) {
-      for (const event of delta.events) if (event.event === 'open') learn(event, true);
+      if (delta.hello) quietUntil = now() + QUIET_AFTER_START_MS;
+      const notify = now() >= quietUntil;
+      for (const event of delta.events) if (event.event === 'open') learn(event, notify);
     },
   };
 }

@@ -7,7 +7,7 @@ import { createDesktopBackend } from '../../src/main/desktop-backend.js';
 import { createNotifier, type Notice } from '../../src/main/notifier.js';
 import { DEFAULT_SETTINGS } from '../../src/main/settings-patch.js';
 import type { SettingsStore } from '../../src/main/settings-store.js';
-import { connection } from './fakes/fake-backend.js';
+import { connection, snapshot } from './fakes/fake-backend.js';
 import { fakeSession } from './fakes/fake-session.js';
 
 function fakeSupervisor() {
@@ -103,6 +103,20 @@ describe('notifications', () => {
     notifier.seed([open('s', 'firefox', 'DE')]);
     notifier.observe({ events: [open('a', 'firefox', 'DE'), open('b', 'curl', 'DE'), open('c', 'curl', 'JP'), { ...open('d', 'wget', 'US'), event: 'update' }] });
     expect(shown.map((notice) => notice.title)).toEqual(['curl connects', 'New country: JP']);
+  });
+
+  it('stay quiet for a few seconds after a capture (re)starts: existing connections are not news', () => {
+    const shown: Notice[] = [];
+    let clock = 1_000;
+    const settings: Settings = { ...DEFAULT_SETTINGS, notifications: { newProcess: true, newCountry: true } };
+    const notifier = createNotifier(() => settings, (notice) => shown.push(notice), () => clock);
+    notifier.observe({ events: [open('a', 'sshd', 'NL')], hello: snapshot().hello });
+    clock += 1_000;
+    notifier.observe({ events: [open('b', 'chrome', 'US')] });
+    expect(shown).toEqual([]);
+    clock += 5_000;
+    notifier.observe({ events: [open('c', 'chrome', 'US'), open('d', 'curl', 'NL')] });
+    expect(shown.map((notice) => notice.title)).toEqual(['curl connects']);
   });
 
   it('limit a burst and say how many were held back', () => {
