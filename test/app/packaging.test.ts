@@ -163,4 +163,12 @@ describe.skipIf(!built && !inCi)('packaged files exist in the built tree', () =>
       expect(existsSync(file), file).toBe(true);
     }
   });
+
+  it('the preload is one CommonJS file that requires nothing but electron (sandboxed preloads cannot)', () => {
+    const preload = readFileSync('out/preload/index.cjs', 'utf8');
+    const required = [...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1]);
+    expect(required).toEqual(['electron']);
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    expect(preload).toContain('exposeInMainWorld("snitchmap"');
+  });
 });
