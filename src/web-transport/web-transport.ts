@@ -95,7 +95,9 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
     };
     socket.onerror = () => undefined;
     socket.onclose = () => {
-      failAll('connection to snitchmap serve lost');
+      // Never connected: most likely the page was not opened from `snitchmap serve`'s address
+      // (the server refuses sockets without its token cookie) or the server is gone.
+      failAll(everOpened ? 'connection to snitchmap serve lost' : 'cannot reach snitchmap serve (open the address it printed, with its token)');
       if (closedForGood) return;
       const status: AppStatus = lastStatus ?? { paused: false, capture: 'none', banner: null };
       emit({

@@ -8,6 +8,9 @@ import type { SnitchmapApi } from '../../src/shared/api.js';
 import { createFakeBackend } from './fakes/fake-backend.js';
 import { startWebServer } from './fakes/transports.js';
 
+// Loaded by path at run time: install.ts is browser code (DOM types), outside the node type-check.
+const INSTALL_MODULE = '../../src/web-transport/install.js';
+
 const bridge = vi.hoisted(() => ({ exposed: new Map<string, unknown>(), invoked: [] as string[] }));
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => bridge.exposed.set(key, api) },
@@ -53,7 +56,7 @@ describe('web-transport/install', () => {
     };
     globals.window = fakeWindow;
     vi.resetModules();
-    await import('../../src/web-transport/install.js');
+    await import(INSTALL_MODULE);
     const api = fakeWindow.snitchmap as SnitchmapApi & { close(): void };
     await expect(api.getSnapshot()).resolves.toEqual(backend.current);
     expect(urls).toEqual(['/api/live?token=s3cret']);
@@ -65,7 +68,7 @@ describe('web-transport/install', () => {
     const existing = { marker: true };
     globals.window = { location: { protocol: 'http:', host: '127.0.0.1:1', search: '' }, snitchmap: existing, setTimeout, clearTimeout };
     vi.resetModules();
-    await import('../../src/web-transport/install.js');
+    await import(INSTALL_MODULE);
     expect((globals.window as Record<string, unknown>).snitchmap).toBe(existing);
   });
 });

@@ -118,6 +118,14 @@ describe('web transport against a real ws server', () => {
     await expect(api.getSettings()).resolves.toMatchObject({ home: null });
   });
 
+  it('says so when it never reached a server (page not opened from serve\'s address)', async () => {
+    const server = await startWebServer(createFakeBackend());
+    await server.close();
+    const api = webTransport(server.url);
+    cleanups.push(() => api.close());
+    await expect(api.getSnapshot()).rejects.toThrow(/cannot reach snitchmap serve \(open the address it printed/);
+  });
+
   it('rejects calls after close()', async () => {
     const backend = createFakeBackend();
     const server = await startWebServer(backend);
