@@ -13,13 +13,16 @@ export interface AppPaths {
 
 export const INSTALLED_LAUNCHER = '/opt/snitchmap/resources/helper/snitchmap-helper-launcher';
 
-export function appPaths(appRoot: string, resourcesPath: string, packaged: boolean): AppPaths {
+/** `appImage`: the APPIMAGE variable the AppImage runtime sets. */
+export function appPaths(appRoot: string, resourcesPath: string, packaged: boolean, appImage: string | undefined): AppPaths {
   const resources = packaged ? resourcesPath : join(appRoot, 'resources');
+  // From a checkout, and from an AppImage (a FUSE mount root cannot read, with no policy
+  // installed), the launcher can only be the installed, root-owned one that polkit names.
+  const ownLauncher = packaged && appImage === undefined;
   return {
     preload: join(appRoot, 'out', 'preload', 'index.cjs'),
     renderer: join(appRoot, 'out', 'renderer'),
     icons: join(resources, 'icons'),
-    // From a checkout the launcher is still the installed, root-owned one: polkit names it by path.
-    launcher: packaged ? join(resourcesPath, 'helper', 'snitchmap-helper-launcher') : INSTALLED_LAUNCHER,
+    launcher: ownLauncher ? join(resourcesPath, 'helper', 'snitchmap-helper-launcher') : INSTALLED_LAUNCHER,
   };
 }

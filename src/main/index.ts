@@ -87,7 +87,7 @@ function setupQuit(backend: DesktopBackend, supervisor: CaptureSupervisor): void
 }
 
 async function onReady(): Promise<void> {
-  const paths = appPaths(app.getAppPath(), process.resourcesPath, app.isPackaged);
+  const paths = appPaths(app.getAppPath(), process.resourcesPath, app.isPackaged, process.env.APPIMAGE);
   const configDir = defaultConfigDir(process.env, homedir());
   setupPermissionPolicy();
   setupAppProtocol(paths.renderer);

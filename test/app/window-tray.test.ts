@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { AppStatus, Snapshot } from '../../src/shared/api.js';
+import { appPaths, INSTALLED_LAUNCHER } from '../../src/main/app-paths.js';
 import { setupSingleInstance } from '../../src/main/single-instance.js';
 import { detectTrayHost, type CommandRunner } from '../../src/main/tray-host.js';
 import { trayIconState, trayView } from '../../src/main/tray-model.js';
@@ -105,6 +106,22 @@ describe('tray model', () => {
     expect(degraded.tooltip).toContain('/proc mode (limited), paused');
     expect(degraded.tooltip).toContain('Authentication was cancelled');
     expect(degraded.menu.map((entry) => entry.label)).toEqual(['Show window', 'Resume capture', 'Retry full capture…', 'Quit snitchmap']);
+  });
+});
+
+describe('app paths', () => {
+  it('packaged deb/rpm use their own launcher; a checkout or an AppImage can only use the installed one', () => {
+    expect(appPaths('/opt/snitchmap/resources/app.asar', '/opt/snitchmap/resources', true, undefined)).toEqual({
+      preload: '/opt/snitchmap/resources/app.asar/out/preload/index.cjs',
+      renderer: '/opt/snitchmap/resources/app.asar/out/renderer',
+      icons: '/opt/snitchmap/resources/icons',
+      launcher: INSTALLED_LAUNCHER,
+    });
+    expect(appPaths('/tmp/.mount_x/resources/app.asar', '/tmp/.mount_x/resources', true, '/home/a/snitchmap.AppImage').launcher).toBe(INSTALLED_LAUNCHER);
+    expect(appPaths('/home/a/snitchmap', '/usr/lib/electron/resources', false, undefined)).toMatchObject({
+      icons: '/home/a/snitchmap/resources/icons',
+      launcher: INSTALLED_LAUNCHER,
+    });
   });
 });
 
