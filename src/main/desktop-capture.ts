@@ -4,6 +4,7 @@
 import { HelperSource } from '../core/capture/helper-source.js';
 import { ProcSource } from '../core/capture/proc-source.js';
 import type { CaptureSource } from '../core/capture/source.js';
+import type { Settings } from '../shared/api.js';
 import { createEngine } from '../core/engine.js';
 import { createPublisher } from '../core/publisher.js';
 import { startSession, type SessionParts } from './capture-session.js';
@@ -17,12 +18,17 @@ export interface DesktopCaptureOptions {
   launcher: string;
   configDir: string;
   env: NodeJS.ProcessEnv;
+  /** The user's home setting, read when a session starts (the renderer applies changes at once). */
+  home: () => Settings['home'];
   onWarning: (message: string) => void;
 }
 
 export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSupervisor {
   const parts: SessionParts = {
-    createEngine: (source: CaptureSource) => createEngine({ source, configDir: options.configDir, onWarning: options.onWarning }),
+    createEngine: (source: CaptureSource) => {
+      const home = options.home();
+      return createEngine({ source, configDir: options.configDir, onWarning: options.onWarning, ...(home ? { home } : {}) });
+    },
     createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
   };
   const pkexec = findPkexec(options.env.PATH);

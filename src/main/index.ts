@@ -92,7 +92,7 @@ async function onReady(): Promise<void> {
   setupPermissionPolicy();
   setupAppProtocol(paths.renderer);
   const settings = await openSettingsStore(configDir, warn);
-  const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, onWarning: warn });
+  const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, home: () => settings.get().home, onWarning: warn });
   const backend = createDesktopBackend(supervisor, settings);
   registerApiHandlers(ipcMain, backend, isAppUrl);
   const window = await setupWindow(paths);

@@ -62,6 +62,7 @@ async function supervisorFor(): Promise<CaptureSupervisor> {
     launcher,
     configDir: join(root, 'config'),
     env: { PATH: `${fakeBin}:/usr/bin:/bin` },
+    home: () => ({ lat: 48.85, lon: 2.35, label: 'Paris' }),
     onWarning: () => undefined,
   });
   supervisors.push(supervisor);
@@ -76,7 +77,7 @@ describe.skipIf(gate.skip)('desktop elevation end to end (root, real helper)', (
     const { session, banner } = supervisor.state();
     expect(banner).toBeNull();
     expect(session?.mode).toBe('ebpf');
-    expect(session?.publisher.snapshot().hello.capture).toBe('ebpf');
+    expect(session?.publisher.snapshot().hello).toMatchObject({ capture: 'ebpf', home: { lat: 48.85, lon: 2.35, label: 'Paris' } });
     expect(helpersRunning()).toHaveLength(1);
     await supervisor.stop();
     expect(helpersRunning()).toEqual([]);
