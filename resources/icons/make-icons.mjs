@@ -2,9 +2,11 @@
 // look up (png/NxN.png) and the four tray states at 22 px plus @2x. Run: node resources/icons/make-icons.mjs
 // The PNGs are committed; rerun only when the drawing changes.
 
+import { Buffer } from 'node:buffer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import process from 'node:process';
 import { deflateSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -103,5 +105,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     write(join(here, 'tray', `${state}.png`), 22, style);
     write(join(here, 'tray', `${state}@2x.png`), 44, style);
   }
-  console.log(`icons written under ${here}`);
+  process.stdout.write(`icons written under ${here}\n`);
 }
