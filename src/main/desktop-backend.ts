@@ -42,7 +42,8 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
   };
 
   const bind = (state: SupervisorState): void => {
-    if (state.session !== session) {
+    const changed = state.session !== session;
+    if (changed) {
       unsubscribe();
       unsubscribe = () => undefined;
       session = state.session;
@@ -53,7 +54,8 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
     }
     const current = status();
     session?.publisher.setStatus(current);
-    emit({ events: [], status: current, ...(session ? { hello: session.publisher.snapshot().hello } : {}) });
+    // A new session is announced with its hello: the renderer then fetches the new snapshot.
+    emit({ events: [], status: current, ...(changed && session ? { hello: session.publisher.snapshot().hello } : {}) });
   };
   const stopWatching = supervisor.onChange(bind);
 

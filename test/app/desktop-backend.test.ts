@@ -57,6 +57,9 @@ describe('desktop backend', () => {
     proc.emit({ events: [connection('p1')] });
     expect(deltas.at(-1)?.events[0]?.id).toBe('p1');
 
+    supervisor.set({ session: proc, banner: null });
+    expect(deltas.at(-1)).toEqual({ events: [], status: { paused: false, capture: 'proc', banner: null } });
+
     const ebpf = fakeSession('ebpf');
     supervisor.set({ session: ebpf, banner: null });
     const count = deltas.length;
