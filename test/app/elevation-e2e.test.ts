@@ -83,6 +83,23 @@ describe.skipIf(gate.skip)('desktop elevation end to end (root, real helper)', (
     expect(helpersRunning()).toEqual([]);
   });
 
+  it('the helper killed mid-capture: /proc mode with a banner at once; Retry brings eBPF back', async () => {
+    installTree('[ "$1" = --disable-internal-agent ] || exit 127\nshift\nexec env -i PATH=/usr/bin:/bin PKEXEC_UID=1000 "$@"');
+    const supervisor = await supervisorFor();
+    await supervisor.start();
+    const [pid] = helpersRunning();
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid ?? 0, 'SIGKILL'); // the helper this test started, by its pid
+    await expect.poll(() => supervisor.state().session?.mode, { timeout: 5000 }).toBe('proc');
+    expect(supervisor.state().banner).toMatchObject({ kind: 'error', canRetry: true });
+    expect(supervisor.state().banner?.message).toMatch(/capture helper stopped: .*SIGKILL/);
+    await supervisor.start();
+    expect(supervisor.state().session?.mode).toBe('ebpf');
+    expect(supervisor.state().banner).toBeNull();
+    await supervisor.stop();
+    expect(helpersRunning()).toEqual([]);
+  });
+
   it('pkexec exits 126 (dialog dismissed): /proc mode with the cancelled banner, no helper', async () => {
     installTree('echo "Error executing command as another user: Request dismissed" >&2\nexit 126');
     const supervisor = await supervisorFor();
