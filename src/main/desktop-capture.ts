@@ -31,12 +31,13 @@ export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSup
     },
     createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
   };
-  const pkexec = findPkexec(options.env.PATH);
+  // Looked up on every attempt: Retry after `apt install pkexec` must work without a restart.
+  const pkexec = (): string | null => findPkexec(options.env.PATH);
   return createCaptureSupervisor({
     launcherPath: options.launcher,
-    preflight: () => (pkexec === null ? 'pkexec-missing' : isExecutable(options.launcher) ? 'ok' : 'launcher-missing'),
+    preflight: () => (pkexec() === null ? 'pkexec-missing' : isExecutable(options.launcher) ? 'ok' : 'launcher-missing'),
     startPrivileged: (onFailed) =>
-      startSession(parts, new HelperSource({ command: pkexecCommand(pkexec ?? 'pkexec', options.launcher), onWarning: options.onWarning }), onFailed),
+      startSession(parts, new HelperSource({ command: pkexecCommand(pkexec() ?? 'pkexec', options.launcher), onWarning: options.onWarning }), onFailed),
     startUnprivileged: (onFailed) => startSession(parts, new ProcSource({}), onFailed),
   });
 }
