@@ -16,7 +16,7 @@ import { createDesktopBackend, type DesktopBackend } from './desktop-backend.js'
 import { createDesktopCapture } from './desktop-capture.js';
 import { registerApiHandlers } from './ipc-gateway.js';
 import { createMainWindow, setupPermissionPolicy } from './main-window.js';
-import { createNotifier } from './notifier.js';
+import { createNotifier, escapeNotificationMarkup } from './notifier.js';
 import { defaultConfigDir, openSettingsStore, type SettingsStore } from './settings-store.js';
 import { setupSingleInstance } from './single-instance.js';
 import { setupTray } from './tray.js';
@@ -61,7 +61,9 @@ async function setupLiveUpdates(backend: DesktopBackend, settings: SettingsStore
   window.on('show', refreshTray);
   window.on('hide', refreshTray);
 
-  const notifier = createNotifier(settings.get, (notice) => new Notification(notice).show());
+  const notifier = createNotifier(settings.get, (notice) =>
+    new Notification({ title: notice.title, body: escapeNotificationMarkup(notice.body) }).show(),
+  );
   backend.onDelta((delta) => {
     if (!window.isDestroyed()) window.webContents.send(DELTA_CHANNEL, delta);
     notifier.observe(delta);

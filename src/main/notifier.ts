@@ -21,6 +21,14 @@ export interface Notifier {
 
 export const QUIET_AFTER_START_MS = 5_000;
 
+/**
+ * Linux notification servers render a subset of HTML in the body (the Desktop Notifications spec's
+ * body markup), so names from the network are escaped before they reach one.
+ */
+export function escapeNotificationMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export function createNotifier(
   settings: () => Settings,
   show: (notice: Notice) => void,

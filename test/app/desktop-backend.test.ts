@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Delta, Settings } from '../../src/shared/api.js';
 import type { CaptureSupervisor, SupervisorState } from '../../src/main/capture-supervisor.js';
 import { createDesktopBackend } from '../../src/main/desktop-backend.js';
-import { createNotifier, type Notice } from '../../src/main/notifier.js';
+import { createNotifier, escapeNotificationMarkup, type Notice } from '../../src/main/notifier.js';
 import { DEFAULT_SETTINGS } from '../../src/main/settings-patch.js';
 import type { SettingsStore } from '../../src/main/settings-store.js';
 import { connection, snapshot } from './fakes/fake-backend.js';
@@ -91,6 +91,10 @@ describe('desktop backend', () => {
 describe('notifications', () => {
   const open = (id: string, name: string, country: string) =>
     connection(id, { process: { pid: 1, name, exe: `/usr/bin/${name}`, cmdline: null, uid: 1000, user: null }, remote: { ...connection(id).remote, geo: { country, city: null, lat: 0, lon: 0 } } });
+
+  it('escape the body markup Linux notification servers would render', () => {
+    expect(escapeNotificationMarkup('<a href="https://x">evil</a> & <b>co</b>')).toBe('&lt;a href="https://x"&gt;evil&lt;/a&gt; &amp; &lt;b&gt;co&lt;/b&gt;');
+  });
 
   it('are off by default', () => {
     const shown: Notice[] = [];
