@@ -32,6 +32,6 @@ export default tseslint.config(
   layer(['src/cli/**'], [electron, native, helper, ui]),
   layer(['src/main/**'], [native, helper, { group: ['**/renderer/*'], message: 'main never imports the renderer' }, cli]),
   layer(['src/preload/**'], [native, helper, core, cli, { group: ['**/renderer/*', '**/main/*'], message: 'preload only bridges' }]),
-  layer(['src/renderer/**'], [nodeBuiltins, electron, native, helper, core, cli, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
+  layer(['src/renderer/**', 'src/web-transport/**'], [nodeBuiltins, electron, native, helper, core, cli, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
   layer(['native/*.ts'], [electron, helper, ui, core, cli]),
 );

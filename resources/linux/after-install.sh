@@ -1,0 +1,13 @@
+#!/bin/sh
+# deb/rpm post-install: put the polkit action in place (polkit reads actions only from its own
+# directory) and make sure the root-run files are root-owned and not writable by anyone else —
+# the launcher refuses to run otherwise.
+set -e
+app=/opt/snitchmap
+install -o root -g root -m 0644 /opt/snitchmap/resources/polkit/org.snitchmap.helper.policy /usr/share/polkit-1/actions/org.snitchmap.helper.policy
+chown -R root:root "$app"
+chmod -R go-w "$app"
+chmod 0755 "$app/resources/helper/snitchmap-helper-launcher"
+# Electron's setuid sandbox helper, as electron-builder's own template does.
+if [ -f "$app/chrome-sandbox" ]; then chmod 4755 "$app/chrome-sandbox"; fi
+ln -sf "$app/snitchmap" /usr/bin/snitchmap

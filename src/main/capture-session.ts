@@ -1,0 +1,61 @@
+// One running capture: an engine over one capture source, with its publisher. The supervisor
+// replaces the whole session when the capture mode changes (helper ↔ /proc).
+
+import type { CaptureSink, CaptureSource } from '../core/capture/source.js';
+import type { Engine, Publisher } from '../core/engine-types.js';
+
+export interface CaptureSession {
+  readonly mode: 'ebpf' | 'proc';
+  readonly engine: Engine;
+  readonly publisher: Publisher;
+  stop(): Promise<void>;
+}
+
+/** Passes everything through, and also tells `onFailed` when the source stops on its own. */
+export function observeFailures(source: CaptureSource, onFailed: (error: Error) => void): CaptureSource {
+  return {
+    kind: source.kind,
+    start: (sink: CaptureSink) =>
+      source.start({
+        flows: (samples, ts) => sink.flows(samples, ts),
+        flowEnds: (ends) => sink.flowEnds(ends),
+        owners: (owners) => sink.owners(owners),
+        dns: (messages) => sink.dns(messages),
+        stats: (stats) => sink.stats(stats),
+        failed: (error) => {
+          sink.failed(error);
+          onFailed(error);
+        },
+      }),
+    pause: () => source.pause(),
+    resume: () => source.resume(),
+    stop: () => source.stop(),
+  };
+}
+
+export interface SessionParts {
+  createEngine(source: CaptureSource): Engine;
+  createPublisher(engine: Engine): Publisher;
+}
+
+/** Starts engine and publisher over `source`; on failure releases both and rethrows. */
+export async function startSession(
+  parts: SessionParts,
+  source: CaptureSource,
+  onFailed: (error: Error) => void,
+): Promise<CaptureSession> {
+  const engine = parts.createEngine(observeFailures(source, onFailed));
+  // The publisher subscribes before start so that it sees the hello.
+  const publisher = parts.createPublisher(engine);
+  const stop = async (): Promise<void> => {
+    publisher.dispose();
+    await engine.stop();
+  };
+  try {
+    await engine.start();
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { mode: source.kind, engine, publisher, stop };
+}

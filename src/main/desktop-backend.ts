@@ -1,0 +1,101 @@
+// The main process's side of window.snitchmap: answers the API from whichever capture session
+// the supervisor runs, and keeps one delta stream across session changes (a new session is
+// announced with its hello, which tells the renderer to fetch the snapshot again).
+
+import type { AppStatus, Delta, Settings, SnitchmapApi, Snapshot } from '../shared/api.js';
+import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } from '../shared/contract.js';
+import type { CaptureSession } from './capture-session.js';
+import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
+import type { SettingsStore } from './settings-store.js';
+
+export interface DesktopBackend extends SnitchmapApi {
+  status(): AppStatus;
+  dispose(): void;
+}
+
+/** What the UI gets while no capture runs (waiting for polkit, or everything failed). */
+function idleHello(settings: Settings): HelloMessage {
+  const probes = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;
+  return {
+    type: 'hello',
+    version: CONTRACT_VERSION,
+    capture: 'proc',
+    probes,
+    geoip: null,
+    home: settings.home ?? { lat: 0, lon: 0, label: 'home not set' },
+    limitations: ['no capture is running'],
+  };
+}
+
+export function createDesktopBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now): DesktopBackend {
+  const listeners = new Set<(delta: Delta) => void>();
+  let paused = false;
+  let session: CaptureSession | null = null;
+  let unsubscribe: () => void = () => undefined;
+
+  const status = (): AppStatus => {
+    const state = supervisor.state();
+    return { paused, capture: state.session?.mode ?? 'none', banner: state.banner };
+  };
+  const emit = (delta: Delta): void => {
+    for (const listener of [...listeners]) listener(delta);
+  };
+
+  const bind = (state: SupervisorState): void => {
+    const changed = state.session !== session;
+    if (changed) {
+      unsubscribe();
+      unsubscribe = () => undefined;
+      session = state.session;
+      if (session) {
+        if (paused) void session.engine.pause();
+        unsubscribe = session.publisher.onDelta(emit);
+      }
+    }
+    const current = status();
+    session?.publisher.setStatus(current);
+    // A new session is announced with its hello: the renderer then fetches the new snapshot.
+    emit({ events: [], status: current, ...(changed && session ? { hello: session.publisher.snapshot().hello } : {}) });
+  };
+  const stopWatching = supervisor.onChange(bind);
+
+  return {
+    status,
+    async getSnapshot(): Promise<Snapshot> {
+      if (session) return { ...session.publisher.snapshot(), status: status() };
+      return {
+        hello: idleHello(settings.get()),
+        connections: [],
+        stats: { type: 'stats', ts: now(), eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 0 },
+        status: status(),
+      };
+    },
+    onDelta(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    async pause() {
+      paused = true;
+      await session?.engine.pause();
+      bind(supervisor.state());
+    },
+    async resume() {
+      paused = false;
+      await session?.engine.resume();
+      bind(supervisor.state());
+    },
+    async clear() {
+      session?.engine.clear();
+    },
+    getSettings: async () => settings.get(),
+    updateSettings: (patch) => settings.update(patch),
+    retryCapture: () => supervisor.start(),
+    dispose() {
+      stopWatching();
+      unsubscribe();
+      listeners.clear();
+    },
+  };
+}

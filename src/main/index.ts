@@ -1,0 +1,122 @@
+// The Electron main process, as a table of contents: each step below sets up one feature. The
+// decisions (capture fallbacks, close-to-tray, tray contents, notifications, IPC checks) live in
+// plain modules tested without Electron; what is here only connects them to Electron objects.
+
+import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
+import { execFile } from 'node:child_process';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Snapshot } from '../shared/api.js';
+import { DELTA_CHANNEL } from '../shared/ipc.js';
+import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
+import { appPaths, type AppPaths } from './app-paths.js';
+import { isAppUrl } from './app-url.js';
+import type { CaptureSupervisor } from './capture-supervisor.js';
+import { createDesktopBackend, type DesktopBackend } from './desktop-backend.js';
+import { createDesktopCapture } from './desktop-capture.js';
+import { registerApiHandlers } from './ipc-gateway.js';
+import { createMainWindow, setupPermissionPolicy } from './main-window.js';
+import { createNotifier, escapeNotificationMarkup } from './notifier.js';
+import { defaultConfigDir, openSettingsStore, type SettingsStore } from './settings-store.js';
+import { setupSingleInstance } from './single-instance.js';
+import { setupTray } from './tray.js';
+import { detectTrayHost } from './tray-host.js';
+import { createWindowController, type WindowController } from './window-controller.js';
+
+const warn = (message: string): void => console.warn(`snitchmap: ${message}`);
+let controller: WindowController | null = null;
+
+function runCommand(command: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 2000 }, (error, stdout) => {
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') reject(error);
+      else resolve({ status: error ? 1 : 0, stdout });
+    });
+  });
+}
+
+async function setupWindow(paths: AppPaths): Promise<BrowserWindow> {
+  const window = createMainWindow(paths.preload, join(paths.icons, 'png', '256x256.png'));
+  const hasTrayHost = await detectTrayHost(process.env, runCommand);
+  controller = createWindowController(window, () => hasTrayHost);
+  window.on('close', (event) => {
+    if (!controller?.onCloseRequested()) event.preventDefault();
+  });
+  return window;
+}
+
+/** Forwards the backend's deltas to the page, the tray and the notifier. */
+async function setupLiveUpdates(backend: DesktopBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<void> {
+  const tray = setupTray(paths.icons, (action) => {
+    if (action === 'toggle-window') controller?.toggle();
+    else if (action === 'toggle-pause') void (backend.status().paused ? backend.resume() : backend.pause());
+    else if (action === 'retry') void backend.retryCapture();
+    else app.quit();
+  });
+  app.on('before-quit', () => tray.destroy());
+  // The tray needs counts, not rows: keep the latest stats from the deltas rather than building a
+  // snapshot (thousands of connections) several times a second.
+  let stats: Snapshot['stats'] = (await backend.getSnapshot()).stats;
+  const refreshTray = (): void => tray.update(backend.status(), stats, !window.isDestroyed() && window.isVisible());
+  window.on('show', refreshTray);
+  window.on('hide', refreshTray);
+
+  const notifier = createNotifier(settings.get, (notice) =>
+    new Notification({ title: notice.title, body: escapeNotificationMarkup(notice.body) }).show(),
+  );
+  backend.onDelta((delta) => {
+    if (!window.isDestroyed()) window.webContents.send(DELTA_CHANNEL, delta);
+    notifier.observe(delta);
+    if (delta.stats) stats = delta.stats;
+    if (delta.status || delta.stats) refreshTray();
+  });
+  refreshTray();
+}
+
+/** Quitting stops the helper first (it detaches everything and exits): the quit waits for that. */
+function setupQuit(backend: DesktopBackend, supervisor: CaptureSupervisor): void {
+  app.on('before-quit', () => controller?.markQuitting());
+  let stopped = false;
+  app.on('will-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    backend.dispose();
+    void supervisor.stop().finally(() => {
+      stopped = true;
+      app.quit();
+    });
+  });
+}
+
+async function onReady(): Promise<void> {
+  const paths = appPaths(app.getAppPath(), process.resourcesPath, app.isPackaged, process.env.APPIMAGE);
+  const configDir = defaultConfigDir(process.env, homedir());
+  setupPermissionPolicy();
+  setupAppProtocol(paths.renderer);
+  const settings = await openSettingsStore(configDir, warn);
+  const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, home: () => settings.get().home, onWarning: warn });
+  const backend = createDesktopBackend(supervisor, settings);
+  registerApiHandlers(ipcMain, backend, isAppUrl);
+  const window = await setupWindow(paths);
+  await setupLiveUpdates(backend, settings, window, paths);
+  setupQuit(backend, supervisor);
+  await supervisor.start();
+}
+
+// Chromium cannot be sandboxed as root and nothing here needs root: only the helper runs as root.
+if (process.getuid?.() === 0) {
+  console.error('snitchmap: the desktop app does not run as root; run it as your user (capture asks polkit), or use `sudo snitchmap watch`/`serve`');
+  app.exit(1);
+} else {
+  registerAppScheme();
+  if (setupSingleInstance(app, () => controller?.reveal())) {
+    app.on('window-all-closed', () => app.quit());
+    app
+      .whenReady()
+      .then(onReady)
+      .catch((error: unknown) => {
+        console.error(`snitchmap: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+        app.exit(1);
+      });
+  }
+}
