@@ -2,6 +2,7 @@
 // Each block says what one folder may not import. `no-restricted-imports` sees every static import.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const nodeBuiltins = { group: ['node:*'], message: 'this layer runs in a browser: no Node built-ins' };
 const electron = { group: ['electron', 'electron/*'], message: 'only src/main and src/preload import Electron' };
@@ -19,6 +20,8 @@ export default tseslint.config(
   { ignores: ['dist/**', 'out/**', 'native/build/**', 'build/**', 'node_modules/**', 'test-results/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain .mjs/.js scripts (build steps, benchmarks, test fixtures) run under Node.
+  { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], languageOptions: { globals: globals.node } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
