@@ -74,6 +74,17 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
     expect(tcxIds(net.hostIfindex).length).toBeLessThanOrEqual(before);
   });
 
+  it('an interface that is gone is ENODEV, said in words', () => {
+    const object = loadAddon().openObject('flows');
+    try {
+      object.load();
+      expect(() => object.attachTcx('sm_tc_ingress', 0x7ffffff0, 'ingress')).toThrow(expect.objectContaining({ name: 'NativeError', code: 'ENODEV', message: expect.stringMatching(/interface is gone/) }));
+      expect(() => object.attachTcx('no_such_program', 1, 'ingress')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    } finally {
+      object.close();
+    }
+  });
+
   it('tells an unprivileged caller which capabilities are missing (EPERM)', () => {
     const output = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, UNPRIVILEGED], { encoding: 'utf8' });
     const result = JSON.parse(output.trim().split('\n').pop() ?? '{}') as { opened: boolean; code?: string; name?: string; message?: string };
