@@ -40,7 +40,7 @@ function expectAttached(net: TestNet, ids: number[], programs = 2): void {
   expect(ids.filter((id) => attached.has(id))).toHaveLength(programs);
 }
 
-async function startHolder(dev: string, mode: string, then = 'hold'): Promise<{ pid: number; mode: string; ids: number[]; kill: () => Promise<void> }> {
+async function startHolder(dev: string, mode: string, then = 'hold'): Promise<{ pid: number; mode: string; ids: number[]; kill: () => Promise<void>; exited: Promise<void> }> {
   const child = spawn(process.execPath, [HOLDER, dev, mode, then], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
@@ -50,6 +50,7 @@ async function startHolder(dev: string, mode: string, then = 'hold'): Promise<{ 
   const info = JSON.parse(line) as { mode: string; pid: number; ids: number[] };
   return {
     ...info,
+    exited,
     kill: () => {
       child.kill('SIGKILL');
       return exited;
@@ -98,7 +99,7 @@ describe.skipIf(gate.skip)('flows: cleanup', () => {
   it('clsact: exiting without close() still removes our filters (the addon env cleanup hook)', async () => {
     const holder = await startHolder(net.hostIf, 'clsact', 'exit');
     expect(holder.mode).toBe('clsact');
-    await holder.kill(); // already exiting by itself; this only waits for it
+    await holder.exited;
     expectNoneAttached(net, holder.ids);
   });
 
