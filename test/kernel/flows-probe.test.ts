@@ -71,6 +71,7 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
     const before = tcxIds(net.hostIfindex).length;
     await expect(openProbe({ interfaces: ['no-such-if0'], force: { tc: 'tcx' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     await expect(openProbe({ interfaces: [net.hostIf], force: { tc: 'bogus' } })).rejects.toMatchObject({ code: 'EVARIANT' });
+    await expect(openProbe({ interfaces: [net.hostIf], force: { dns: 'uprobe:getaddrinfo' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     expect(tcxIds(net.hostIfindex).length).toBeLessThanOrEqual(before);
   });
 
