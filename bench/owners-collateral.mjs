@@ -3,7 +3,7 @@
 // Run as root after `npx tsc -p tsconfig.build.json` and `bash scripts/build-native.sh`:
 //   node bench/owners-collateral.mjs [rounds=15] [calls=2000000]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,12 @@ const rounds = Number(process.argv[2] ?? 15);
 const calls = process.argv[3] ?? '2000000';
 const binary = join(mkdtempSync(join(tmpdir(), 'smo-bench-')), 'getppid');
 execFileSync('gcc', ['-O2', '-o', binary, fileURLToPath(new URL('./owners-getppid.c', import.meta.url))]);
+
+// The contrast row's classic tracepoint resolves its id through tracefs: mount it for the run if needed.
+const TRACEFS = '/sys/kernel/tracing';
+const mountedTracefs = !readFileSync('/proc/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === TRACEFS);
+if (mountedTracefs) execFileSync('mount', ['-t', 'tracefs', 'tracefs', TRACEFS]);
+process.on('exit', () => mountedTracefs && execFileSync('umount', [TRACEFS]));
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const once = () => Number(execFileSync(binary, [calls], { encoding: 'utf8' }));

@@ -74,17 +74,21 @@ static __always_inline bool is_dns_port(__u16 port)
 }
 
 /* TCP DNS messages carry a 2-byte length prefix (RFC 1035 4.2.2); drop it when the segment starts
- * with one that fits, so userspace always receives a bare DNS message. */
+ * with one that fits, so userspace receives a bare DNS message. A message longer than its first
+ * segment is marked truncated; its later segments (no prefix) arrive as separate copies that will
+ * not parse, which userspace counts. */
 static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_packet *pkt, bool egress)
 {
 	__u32 offset = pkt->payload_offset;
 	__u32 length = pkt->payload_length;
+	bool continues = false; /* the message goes on in later segments */
 	struct sm_dns_event *event;
 
 	if (pkt->key.proto == IPPROTO_TCP && length >= 2) {
 		__u16 prefix = 0;
 
 		if (bpf_skb_load_bytes(skb, offset, &prefix, 2) == 0 && bpf_ntohs(prefix) >= length - 2) {
+			continues = bpf_ntohs(prefix) > length - 2;
 			offset += 2;
 			length -= 2;
 		}
@@ -115,7 +119,7 @@ static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_pack
 	__builtin_memcpy(&event->key, &pkt->key, sizeof(pkt->key));
 	event->direction = egress ? SM_DIR_TX : SM_DIR_RX;
 	event->length = copy;
-	event->truncated = copy < length;
+	event->truncated = copy < length || continues;
 	event->pad = 0;
 	stat_add(SM_STAT_DNS_COPIED);
 	ringbuf_submit_batched(event);

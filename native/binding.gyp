@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/errors.cc",
         "src/bpf_object.cc",
+        "src/bpf_object_maps.cc",
         "src/bpf_link.cc",
         "src/ring_buffer.cc",
         "src/link_watcher.cc",

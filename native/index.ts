@@ -47,6 +47,10 @@ function openFlows(options: ProbeOptions, addon: SnitchmapAddon): FlowCapture {
  * nothing stays attached after a rejection.
  */
 export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddon = loadAddon()): Promise<Probe> {
+  const forcedDns = options.force?.dns;
+  if (forcedDns !== undefined && forcedDns !== TC_DNS_VARIANT) {
+    throw new NativeError(`unknown dns variant '${forcedDns}' (${TC_DNS_VARIANT})`, { code: 'EVARIANT' });
+  }
   const flows = openFlows(options, addon);
   let owners: OwnerChains;
   try {

@@ -7,7 +7,7 @@
 //
 // openProbe() (native/index.ts) calls attachOwnerChains() and forwards records to its listeners.
 
-import type { KernelOwner, ProbeListeners } from './api.js';
+import type { KernelOwner } from './api.js';
 import type { BpfObjectHandle, NativeLink, RingBufferHandle, SnitchmapAddon } from './addon.js';
 import { NativeError, toNativeError } from './errors.js';
 import {
@@ -20,14 +20,12 @@ import {
   type OwnerForce,
   type Variant,
 } from './chains.js';
-import { decodeBatch, decodeIteratorOutput, emptyRecords, systemClock, type DecodedRecords, type MonotonicToEpoch } from './owners-decode.js';
+import { decodeBatch, decodeIteratorOutput, systemClock, type MonotonicToEpoch } from './owners-decode.js';
+import { OwnerDelivery, type OwnerListeners } from './owners-delivery.js';
 import { cgroupV2Root, scanProcOwners } from './procfs.js';
-import { CookieEndpoints } from './owners-cookies.js';
+import { ProcPoller } from './procfs-poller.js';
 
 const SHARED_MAPS = ['sm_owner_events', 'sm_sk_owner', 'sm_owner_stats'] as const;
-/** Records kept while nobody listens yet; beyond this they are dropped and counted. */
-const MAX_QUEUED = 65_536;
-const PROC_POLL_MS = 1_000;
 
 export interface OwnerChainsContext {
   addon: SnitchmapAddon;
@@ -42,7 +40,7 @@ export interface OwnerChainsContext {
   env?: NodeJS.ProcessEnv;
 }
 
-export type OwnerListeners = Pick<ProbeListeners, 'owners' | 'processes' | 'flowEnds'>;
+export type { OwnerListeners };
 
 export interface OwnerChains {
   /** Winning variant per capability; null when nothing attached. */
@@ -80,38 +78,12 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   if (context.skOwnerMapFd !== undefined) shared.set('sm_sk_owner', context.skOwnerMapFd);
   let statsObject: BpfObjectHandle | null = null;
   let ring: RingBufferHandle | null = null;
-  let listeners: OwnerListeners | null = null;
-  let queued = emptyRecords();
-  let dropped = 0;
-  let malformed = 0;
-  let procTimer: NodeJS.Timeout | null = null;
-  const procSeen = new Set<string>();
-  const cookies = new CookieEndpoints();
+  const delivery = new OwnerDelivery();
+  const procPoller = new ProcPoller(scanProc, (owners) => delivery.deliver({ owners, closes: [], processes: [], malformed: 0 }));
   const attached: Attached[] = [];
   const winners = Object.fromEntries(OWNER_CAPABILITIES.map((capability) => [capability, null])) as Record<OwnerCapability, string | null>;
   const probeLog: Record<string, Array<[string, string]>> = {};
   let iterator: { object: BpfObjectHandle; program: string } | null = null;
-
-  function deliver(records: DecodedRecords): void {
-    malformed += records.malformed;
-    if (!listeners) {
-      const room = MAX_QUEUED - queued.owners.length - queued.closes.length - queued.processes.length;
-      const incoming = records.owners.length + records.closes.length + records.processes.length;
-      if (incoming > room) {
-        dropped += incoming;
-        return;
-      }
-      queued.owners.push(...records.owners);
-      queued.closes.push(...records.closes);
-      queued.processes.push(...records.processes);
-      return;
-    }
-    cookies.remember(records.owners);
-    const ends = cookies.complete(records.closes);
-    if (records.processes.length > 0) listeners.processes?.(records.processes);
-    if (records.owners.length > 0) listeners.owners?.(records.owners);
-    if (ends.length > 0) listeners.flowEnds?.(ends);
-  }
 
   function attachProgram(object: BpfObjectHandle, program: string, variant: Variant): NativeLink | null {
     if (variant.attach === 'iter') {
@@ -137,7 +109,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
         const link = attachProgram(object, program, variant);
         if (link) links.push(link);
       }
-      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => deliver(decodeBatch(batch, clock)));
+      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => delivery.deliver(decodeBatch(batch, clock)));
       for (const name of SHARED_MAPS) if (!shared.has(name) && mapNames.has(name)) shared.set(name, object.mapFd(name));
       statsObject ??= object;
       if (variant.attach === 'iter') iterator = { object, program: variant.programs[0] ?? '' };
@@ -149,20 +121,8 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
     }
   }
 
-  function startProcPolling(): void {
-    if (procTimer) return;
-    for (const owner of scanProc()) procSeen.add(procKey(owner));
-    procTimer = setInterval(() => {
-      const fresh = scanProc().filter((owner) => !procSeen.has(procKey(owner)));
-      for (const owner of fresh) procSeen.add(procKey(owner));
-      if (fresh.length > 0) deliver({ owners: fresh, closes: [], processes: [], malformed: 0 });
-    }, PROC_POLL_MS);
-    procTimer.unref();
-  }
-
   function closeAll(): void {
-    if (procTimer) clearInterval(procTimer);
-    procTimer = null;
+    procPoller.stop();
     ring?.close();
     ring = null;
     for (const entry of attached.splice(0)) {
@@ -182,7 +142,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
     for (const variant of plan) {
       try {
         if (variant.object === null) {
-          if (capability !== 'startup') startProcPolling();
+          if (capability !== 'startup') procPoller.start();
           attached.push({ object: null, links: [] });
         } else {
           attached.push(tryBpfVariant(variant));
@@ -206,19 +166,14 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
     winners,
     probeLog,
     skOwnerMapFd: shared.get('sm_sk_owner') ?? null,
-    listen(next) {
-      listeners = next;
-      const pending = queued;
-      queued = emptyRecords();
-      deliver(pending);
-    },
+    listen: (listeners) => delivery.listen(listeners),
     poll() {
       ring?.consume();
     },
     existingOwners() {
       if (!iterator) return winners.startup === null ? [] : scanProc();
       const records = decodeIteratorOutput(iterator.object.runIterator(iterator.program), clock);
-      malformed += records.malformed;
+      delivery.malformed += records.malformed;
       return records.owners;
     },
     stats() {
@@ -228,7 +183,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
         const cpus = values.length / 8 / 3;
         for (let cpu = 0; cpu < cpus; cpu++) ringbufFull += Number(values.readBigUInt64LE(cpu * 8));
       }
-      return { eventsLost: ringbufFull + dropped, malformed, closesUnmatched: cookies.unmatched };
+      return { eventsLost: ringbufFull + delivery.dropped, malformed: delivery.malformed, closesUnmatched: delivery.closesUnmatched };
     },
     close: closeAll,
   };
@@ -242,8 +197,4 @@ function planOrThrow<T>(plan: () => T): T {
     if (error instanceof ChainPlanError) throw new NativeError(error.message, { code: 'EVARIANT' });
     throw error;
   }
-}
-
-function procKey(owner: KernelOwner): string {
-  return `${owner.pid}/${owner.proto}/${owner.localIp}/${owner.localPort}/${owner.remoteIp}/${owner.remotePort}`;
 }

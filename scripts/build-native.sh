@@ -62,7 +62,7 @@ NODE_GYP="${npm_config_node_gyp:-$(npm prefix -g 2>/dev/null)/lib/node_modules/n
 GYP_ARGS=()
 [ -d /usr/include/node ] && GYP_ARGS+=(--nodedir=/usr)
 cd native
-if [ ! -f build/Makefile ]; then
+if [ ! -f build/Makefile ] || [ binding.gyp -nt build/Makefile ]; then
   node "$NODE_GYP" configure "${GYP_ARGS[@]}" >/dev/null
 fi
 node "$NODE_GYP" build "${GYP_ARGS[@]}" -j 2 >/dev/null

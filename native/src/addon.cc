@@ -1,7 +1,10 @@
 // Module entry: the generic libbpf surface documented in native/README.md. Native lifetime is tied
 // to the env: at teardown every link is detached (clsact filters would otherwise outlive us), then
-// ring buffers, watchers and objects are freed.
+// ring buffers, watchers and objects are freed. process.exit() skips env cleanup hooks on the main
+// thread (it calls exit() directly), so the same release also runs from atexit.
 #include <napi.h>
+
+#include <cstdlib>
 
 #include "bpf_link.h"
 #include "bpf_object.h"
@@ -16,6 +19,10 @@ void Cleanup() {
   sm::Registry::Links().ReleaseAll();
   sm::Registry::Others().ReleaseAll();
 }
+
+// At exit() only the kernel-visible state matters: detach links (clsact filters). Ring buffers and
+// watchers hold libuv handles whose loop may already be gone; the kernel frees the rest with the fds.
+void ReleaseLinksAtExit() { sm::Registry::Links().ReleaseAll(); }
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   sm::SetErrorClass(info);
@@ -37,6 +44,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("queryClsact", Napi::Function::New(env, sm::QueryClsact));
   exports.Set("queryTcx", Napi::Function::New(env, sm::QueryTcx));
   env.AddCleanupHook(Cleanup);
+  static bool atexitInstalled = false;
+  if (!atexitInstalled) atexitInstalled = std::atexit(ReleaseLinksAtExit) == 0;
   return exports;
 }
 

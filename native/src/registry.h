@@ -9,8 +9,9 @@ namespace sm {
 class Registry {
  public:
   using Release = std::function<void()>;
-  static Registry& Links() { static Registry r; return r; }
-  static Registry& Others() { static Registry r; return r; }
+  // Never destroyed: the atexit release may run after function-local statics are gone.
+  static Registry& Links() { static Registry* r = new Registry; return *r; }
+  static Registry& Others() { static Registry* r = new Registry; return *r; }
   void Add(const void* owner, Release release) { entries_[owner] = std::move(release); }
   void Remove(const void* owner) { entries_.erase(owner); }
   void ReleaseAll() {

@@ -40,8 +40,9 @@ function expectAttached(net: TestNet, ids: number[], programs = 2): void {
   expect(ids.filter((id) => attached.has(id))).toHaveLength(programs);
 }
 
-async function startHolder(dev: string, mode: string): Promise<{ pid: number; mode: string; ids: number[]; kill: () => Promise<void> }> {
-  const child = spawn(process.execPath, [HOLDER, dev, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startHolder(dev: string, mode: string, then = 'hold'): Promise<{ pid: number; mode: string; ids: number[]; kill: () => Promise<void>; exited: Promise<void> }> {
+  const child = spawn(process.execPath, [HOLDER, dev, mode, then], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const line = await new Promise<string>((resolve, reject) => {
     child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()));
     child.once('exit', (code) => reject(new Error(`holder exited ${code}`)));
@@ -49,11 +50,11 @@ async function startHolder(dev: string, mode: string): Promise<{ pid: number; mo
   const info = JSON.parse(line) as { mode: string; pid: number; ids: number[] };
   return {
     ...info,
-    kill: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
+    exited,
+    kill: () => {
+      child.kill('SIGKILL');
+      return exited;
+    },
   };
 }
 
@@ -92,6 +93,13 @@ describe.skipIf(gate.skip)('flows: cleanup', () => {
     expect(holder.mode).toBe('tcx');
     expectAttached(net, holder.ids);
     await holder.kill();
+    expectNoneAttached(net, holder.ids);
+  });
+
+  it('clsact: exiting without close() still removes our filters (the addon env cleanup hook)', async () => {
+    const holder = await startHolder(net.hostIf, 'clsact', 'exit');
+    expect(holder.mode).toBe('clsact');
+    await holder.exited;
     expectNoneAttached(net, holder.ids);
   });
 

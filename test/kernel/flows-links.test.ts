@@ -84,10 +84,12 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
     const tunnelIndex = Number(ip(['-o', 'link', 'show', tunnel]).split(':')[0]);
     await waitFor(() => changes.find((c) => c.ifindex === tunnelIndex && c.event === 'attached'), 'tun attach');
     const reflector = spawn('python3', [REFLECTOR, tunnel, '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => reflector.stdout.once('data', () => resolve()));
+    // Listen for exit from the start: the reflector may finish before the sender has read its echoes.
+    const reflected = new Promise<number | null>((resolve) => reflector.once('exit', resolve));
+    await Promise.race([new Promise<void>((resolve) => reflector.stdout.once('data', () => resolve())), reflected]);
     const sender = hostPeer(['udp-send', peerInner, '44002', '1000', '10']);
     const sent = await sender.done;
-    await new Promise((resolve) => reflector.once('exit', resolve));
+    expect(await reflected).toBe(0);
     const localPort = sent[0]?.localPort as number;
     await sleep(50);
     expect(row(capture.readFlows(), tunnelIndex, 17, localPort)).toMatchObject({

@@ -11,7 +11,7 @@ import { FlowCapture } from '../../native/flows.js';
 import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
-import { MARK_MAC, destOptions, ethernet, fragmentHeader, ipv4, ipv6, udp, vlan } from './fixtures/flows-frames.js';
+import { MARK_MAC, canonicalIp, destOptions, ethernet, fragmentHeader, ipv4, ipv6, udp, vlan } from './fixtures/flows-frames.js';
 
 const RAW = fileURLToPath(new URL('./fixtures/flows-raw.py', import.meta.url));
 const gate = kernelGate([addonPath()]);
@@ -19,10 +19,11 @@ const gate = kernelGate([addonPath()]);
 async function deliver(net: TestNet, frames: Buffer[]): Promise<string[]> {
   const receiver = net.spawn('python3', [RAW, 'recv', net.nsIf, MARK_MAC, '1.5'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
+  const exited = new Promise((resolve) => receiver.once('exit', resolve));
   receiver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve) => receiver.stdout?.once('data', () => resolve()));
+  await Promise.race([new Promise<void>((resolve) => receiver.stdout?.once('data', () => resolve())), exited]);
   execFileSync('python3', [RAW, 'send', net.hostIf, ...frames.map((frame) => frame.toString('hex'))]);
-  await new Promise((resolve) => receiver.once('exit', resolve));
+  await exited;
   const last = output.trim().split('\n').pop() ?? '[]';
   return JSON.parse(last) as string[];
 }
@@ -77,7 +78,7 @@ describe.skipIf(gate.skip)('flows: malformed traffic', () => {
       const pick = (match: Partial<FlowSample>): FlowSample | undefined =>
         rows.find((row) => Object.entries(match).every(([key, value]) => row[key as keyof FlowSample] === value));
       const v4 = { family: 4, localIp: net.hostIp4, remoteIp: net.nsIp4 } as const;
-      const v6 = { family: 6, localIp: net.hostIp6, remoteIp: net.nsIp6 } as const;
+      const v6 = { family: 6, localIp: canonicalIp(net.hostIp6), remoteIp: canonicalIp(net.nsIp6) } as const;
       expect(pick({ ...v4, proto: 17, localPort: 0, remotePort: 0 })).toMatchObject({ txBytes: 70, txPackets: 1 });
       expect(pick({ ...v4, proto: 17, localPort: 5555, remotePort: 6666 })).toMatchObject({ txBytes: 78, txPackets: 1 });
       expect(pick({ ...v4, proto: 17, localPort: 7777, remotePort: 8888 })).toMatchObject({ txBytes: 28, txPackets: 1 });

@@ -153,8 +153,12 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
     run(ethernet(MAC, 0x0800, ipv4(B4, A4, 6, tcp(53, 40004, 0x18, prefixed))), 'ingress');
     const big = Buffer.alloc(300, 0x44);
     run(ethernet(MAC, 0x0800, ipv4(A4, B4, 17, udp(40005, 5353, big))), 'egress');
+    const split = Buffer.concat([Buffer.from([0, 200]), message]); // a 200-byte message, first 60 bytes
+    run(ethernet(MAC, 0x0800, ipv4(B4, A4, 6, tcp(53, 40006, 0x18, split))), 'ingress');
     const { dns } = drain();
-    expect(dns).toHaveLength(2);
+    expect(dns).toHaveLength(3);
+    expect(dns[2]).toMatchObject({ localPort: 40006, truncated: true });
+    expect(Buffer.from(dns[2]?.payload ?? '', 'base64')).toEqual(message);
     expect(dns[0]).toMatchObject({ direction: 'rx', proto: 6, remotePort: 53, localPort: 40004, truncated: false });
     expect(Buffer.from(dns[0]?.payload ?? '', 'base64')).toEqual(message);
     expect(dns[1]).toMatchObject({ direction: 'tx', proto: 17, remotePort: 5353, truncated: true });

@@ -71,7 +71,19 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
     const before = tcxIds(net.hostIfindex).length;
     await expect(openProbe({ interfaces: ['no-such-if0'], force: { tc: 'tcx' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     await expect(openProbe({ interfaces: [net.hostIf], force: { tc: 'bogus' } })).rejects.toMatchObject({ code: 'EVARIANT' });
+    await expect(openProbe({ interfaces: [net.hostIf], force: { dns: 'uprobe:getaddrinfo' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     expect(tcxIds(net.hostIfindex).length).toBeLessThanOrEqual(before);
+  });
+
+  it('an interface that is gone is ENODEV, said in words', () => {
+    const object = loadAddon().openObject('flows');
+    try {
+      object.load();
+      expect(() => object.attachTcx('sm_tc_ingress', 0x7ffffff0, 'ingress')).toThrow(expect.objectContaining({ name: 'NativeError', code: 'ENODEV', message: expect.stringMatching(/interface is gone/) }));
+      expect(() => object.attachTcx('no_such_program', 1, 'ingress')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    } finally {
+      object.close();
+    }
   });
 
   it('tells an unprivileged caller which capabilities are missing (EPERM)', () => {

@@ -10,6 +10,7 @@ import { FlowCapture } from '../../native/flows.js';
 import type { DnsPayload, FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
+import { canonicalIp } from './fixtures/flows-frames.js';
 import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
 
 const gate = kernelGate([addonPath()]);
@@ -43,7 +44,7 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
       const port = 41000 + family;
       const payload = 200_000;
       const remote = family === 4 ? net.nsIp4 : net.nsIp6;
-      const local = family === 4 ? net.hostIp4 : net.hostIp6;
+      const local = canonicalIp(family === 4 ? net.hostIp4 : net.hostIp6);
       const sink = nsPeer(net, ['tcp-sink', remote, String(port)]);
       await sink.ready;
       const sender = hostPeer(['tcp-send', remote, String(port), String(payload)]);
@@ -54,7 +55,7 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
       const row = find(capture.readFlows(), { ifindex: net.hostIfindex, proto: 6, localPort, remotePort: port });
       expect(row).toBeDefined();
       if (!row) return;
-      expect(row).toMatchObject({ family, localIp: local, remoteIp: remote, initiator: 'local' });
+      expect(row).toMatchObject({ family, localIp: local, remoteIp: canonicalIp(remote), initiator: 'local' });
       const ip = family === 4 ? 20 : 40;
       expect(row.txBytes).toBeGreaterThanOrEqual(payload + row.txPackets * (ip + 20));
       expect(row.txBytes).toBeLessThanOrEqual(payload + row.txPackets * (ip + 60));
@@ -69,7 +70,7 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     it(`UDP v${family}: exact IP-layer bytes and packets both ways`, async () => {
       const port = 42000 + family;
       const remote = family === 4 ? net.nsIp4 : net.nsIp6;
-      const local = family === 4 ? net.hostIp4 : net.hostIp6;
+      const local = canonicalIp(family === 4 ? net.hostIp4 : net.hostIp6);
       const sink = nsPeer(net, ['udp-sink', remote, String(port), '10']);
       await sink.ready;
       const sender = hostPeer(['udp-send', remote, String(port), '1000', '10']);
@@ -81,7 +82,7 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
       expect(row).toMatchObject({
         family,
         localIp: local,
-        remoteIp: remote,
+        remoteIp: canonicalIp(remote),
         txPackets: 10,
         rxPackets: 10,
         txBytes: 10 * perPacket,

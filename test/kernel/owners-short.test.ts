@@ -69,6 +69,35 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
     }
   });
 
+  it('counts what an overflowing ring buffer drops, attributes nothing wrongly, and recovers', async () => {
+    // The TCP server lives in its own process: this test blocks its own event loop (execFileSync) so
+    // that nothing drains the 256 KiB ring buffer while 1,000 children produce ~6 records each
+    // (connect, udp, listen, two closes, exit).
+    const server = spawn(process.execPath, ['-e', `
+      const s = require('node:net').createServer((c) => { c.on('error', () => {}); c.resume(); });
+      s.listen(0, '${testNet.hostIp4}', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const collector = new OwnerCollector();
+    try {
+      const port = await new Promise<number>((resolve) => server.stdout.once('data', (data) => resolve(Number(String(data).trim()))));
+      const run = (count: number) =>
+        parseShortLines(testNet.run(join(dir, 'owners-short'), [String(count), testNet.hostIp4, String(port), String(udpPort), '0']));
+      const flood = run(1000);
+      await collector.waitFor(() => undefined, 500);
+      const verdict = judgeShortLived(flood, collector.owners, port);
+      const { eventsLost } = collector.chains.stats();
+      console.info(`overflow: ${verdict.attributed} attributed, ${verdict.unattributed} unattributed, ${eventsLost} events lost (counted)`);
+      expect(verdict.wrong).toEqual([]);
+      expect(verdict.unattributed).toBeGreaterThan(0);
+      expect(eventsLost).toBeGreaterThanOrEqual(verdict.unattributed);
+      const after = run(20);
+      await collector.waitFor(() => (judgeShortLived(after, collector.owners, port).attributed === 20 ? true : undefined));
+      expect(judgeShortLived(after, collector.owners, port).attributed).toBe(20);
+    } finally {
+      collector.close();
+      server.kill();
+    }
+  });
+
   it('re-attributes a pre-forked server\'s connection from the listening parent to the worker that reads it', async () => {
     const collector = new OwnerCollector();
     try {

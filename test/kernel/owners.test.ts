@@ -93,6 +93,20 @@ describe.skipIf(gate.skip)('owner chains (default)', () => {
     }
   });
 
+  it('reports the process id (TGID), not the thread id, for a connect made on a worker thread', async () => {
+    const server = startPeer('smo-ts', ['tcp-listen', net.nsIp4, '0'], net);
+    const { port } = await server.next('listening');
+    const client = startPeer('smo-threads', ['tcp-connect-thread', net.nsIp4, String(port)]);
+    const connected = await client.next('connected');
+    const owner = await collector.waitFor(() =>
+      collector.owners.find((candidate) => candidate.how === 'connect' && candidate.localPort === connected.localPort && candidate.remotePort === port),
+    );
+    expect(owner?.pid).toBe(client.pid);
+    expect(connected.pid).toBe(client.pid);
+    console.info(`worker-thread connect: pid ${owner?.pid}, thread comm '${owner?.comm}'`);
+    await Promise.all([client.exited, server.exited]);
+  });
+
   it('attributes loopback: both ends local, each with its own owner', async () => {
     await tcpExchange(collector, { bindIp: '127.0.0.1', targetIp: '127.0.0.1', family: 4, tag: 'lo' });
   });

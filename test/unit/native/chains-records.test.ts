@@ -1,8 +1,10 @@
 // Decoding of the owner objects' records (bpf/snitchmap.h owners section), address normalization,
-// and close records completed by cookie.
+// close records completed by cookie, delivery before/after listen(), and the /proc poller.
 import { describe, expect, it } from 'vitest';
 import { formatIpv6, normalizeEndpoints } from '../../../native/owners-address.js';
 import { CookieEndpoints } from '../../../native/owners-cookies.js';
+import { OwnerDelivery } from '../../../native/owners-delivery.js';
+import { ProcPoller } from '../../../native/procfs-poller.js';
 import {
   OWNER_EVENT_SIZE,
   PROCESS_EVENT_SIZE,
@@ -131,5 +133,33 @@ describe('close records completed by cookie', () => {
     cookies.remember([owner, { ...owner, cookie: '10' }, { ...owner, cookie: '11' }]);
     expect(cookies.complete([{ cookie: '9', end }])).toEqual([]);
     expect(cookies.complete([{ cookie: '11', end }])).toHaveLength(1);
+  });
+});
+
+describe('owner delivery', () => {
+  const owner = { ts: 1, how: 'connect' as const, cookie: '9', family: 4 as const, proto: 6, localIp: '10.0.0.1', localPort: 40000, remoteIp: '10.0.0.2', remotePort: 443, pid: 1, comm: 'x', uid: 0, startTime: null };
+  const records = (count: number) => ({ owners: Array.from({ length: count }, () => owner), closes: [], processes: [], malformed: 1 });
+
+  it('queue records until listen(), drop and count beyond capacity', () => {
+    const delivery = new OwnerDelivery(3);
+    delivery.deliver(records(2));
+    delivery.deliver(records(2));
+    const seen: number[] = [];
+    delivery.listen({ owners: (owners) => seen.push(owners.length) });
+    delivery.deliver(records(5));
+    expect(seen).toEqual([2, 5]);
+    expect(delivery.dropped).toBe(2);
+    expect(delivery.malformed).toBe(3);
+  });
+
+  it('poll /proc for sockets not seen at start', () => {
+    let scans = 0;
+    const reported: number[] = [];
+    const poller = new ProcPoller(() => (scans++ === 0 ? [owner] : [owner, { ...owner, localPort: 40001 }]), (owners) => reported.push(...owners.map((o) => o.localPort)), 60_000);
+    poller.start();
+    poller.poll();
+    poller.poll();
+    poller.stop();
+    expect(reported).toEqual([40001]);
   });
 });
