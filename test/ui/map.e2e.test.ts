@@ -242,6 +242,7 @@ describe.skipIf(chromiumSkip !== null)('renderer end-to-end (scripted window.sni
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.evaluate(() => window.__test.push({ events: [], status: { paused: true, capture: 'ebpf', banner: null } }));
+    await page.getByText('❚❚ paused').waitFor();
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.evaluate(() => window.__test.push({ events: [], cleared: true }));

@@ -33,6 +33,11 @@ export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout, 
         {hello.capture === 'ebpf' && ` (tc ${hello.probes.tc ?? 'none'}, connect ${hello.probes.connect ?? 'none'}`}
         {hello.capture === 'ebpf' && (missing.length > 0 ? `; missing: ${missing.join(', ')})` : ')')}
       </span>
+      {hello.limitations !== undefined && hello.limitations.length > 0 && (
+        <span className="status-item warn" title={hello.limitations.join('\n')}>
+          {`cannot see: ${hello.limitations.join('; ')}`}
+        </span>
+      )}
       <span className="status-item">{`${listed} of ${state.connections.size} connections`}</span>
       <span className={`status-item${stats.eventsLost > 0 ? ' warn' : ''}`}>{`lost ${stats.eventsLost}`}</span>
       <span className={`status-item${stats.unattributed > 0 ? ' warn' : ''}`}>{`unattributed ${stats.unattributed}`}</span>
