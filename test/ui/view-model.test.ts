@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Delta } from '../../src/shared/api.js';
+import type { ConnectionEvent } from '../../src/shared/contract.js';
 import { ConnectionStore, CLOSED_RETENTION_MS } from '../../src/renderer/src/model/connection-store.js';
 import { deriveView } from '../../src/renderer/src/model/derive.js';
 import { connectionMatcher, NO_FILTERS, type Filters } from '../../src/renderer/src/model/filters.js';
@@ -48,6 +50,21 @@ describe('ConnectionStore', () => {
     expect([...store.getState().connections.keys()]).toEqual(['c']);
     expect(store.getState().status.paused).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it('counts and skips malformed events, keeping the rest of the batch', () => {
+    const store = storeWith({ id: 'a' });
+    const good = makeEvent({ id: 'b' });
+    const junk: unknown[] = [
+      null, 'text', { ...good, id: 7 }, { ...good, id: 'c', remote: null }, { ...good, id: 'd', ts: 'later' },
+      { ...good, id: 'e', remote: { ...good.remote, geo: { country: 'XX', city: null, lat: 'north', lon: 0 } } },
+      { ...good, id: 'f', process: { pid: '1', name: 'x' } }, { ...good, id: 'g', event: 'explode' },
+    ];
+    store.applyDelta({ events: [...junk, good] as ConnectionEvent[] }, 1_000_000);
+    expect([...store.getState().connections.keys()].sort()).toEqual(['a', 'b']);
+    expect(store.getState().malformedEvents).toBe(junk.length);
+    store.applyDelta({ events: 'nope' } as unknown as Delta, 1_000_000);
+    expect(store.getState().malformedEvents).toBe(junk.length + 1);
   });
 
   it('counts updates for ids it never saw opened instead of dropping them', () => {

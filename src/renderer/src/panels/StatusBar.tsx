@@ -42,6 +42,9 @@ export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout, 
       <span className={`status-item${stats.eventsLost > 0 ? ' warn' : ''}`}>{`lost ${stats.eventsLost}`}</span>
       <span className={`status-item${stats.unattributed > 0 ? ' warn' : ''}`}>{`unattributed ${stats.unattributed}`}</span>
       <span className={`status-item${stats.flowsEvicted > 0 ? ' warn' : ''}`}>{`evicted ${stats.flowsEvicted}`}</span>
+      {state.malformedEvents > 0 && (
+        <span className="status-item warn">{`malformed events ignored ${state.malformedEvents}`}</span>
+      )}
       <GeoipAttribution geoip={hello.geoip} />
       <span className="status-buttons">
         <button type="button" onClick={onSettings ?? undefined} disabled={onSettings === null}>Settings</button>
