@@ -52,6 +52,15 @@ describe('ConnectionStore', () => {
     expect(calls).toBe(1);
   });
 
+  it('ignores a late event older than what it holds (deltas buffered before the snapshot)', () => {
+    const store = storeWith({ id: 'a', ts: 5000, tx: 900 });
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'update', ts: 4000, tx: 100 })] }, 5000);
+    expect(store.getState().connections.get('a')?.event.txBytes).toBe(900);
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'close', ts: 6000, tx: 950 })] }, 6000);
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'update', ts: 6000, tx: 990 })] }, 6000);
+    expect(store.getState().connections.get('a')).toMatchObject({ closedAt: 6000, event: { event: 'close', txBytes: 950 } });
+  });
+
   it('counts and skips malformed events, keeping the rest of the batch', () => {
     const store = storeWith({ id: 'a' });
     const good = makeEvent({ id: 'b' });
