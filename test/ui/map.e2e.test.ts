@@ -310,7 +310,7 @@ describe.skipIf(chromiumSkip !== null)('renderer end-to-end (scripted window.sni
     await page.close();
   });
 
-  it('loads the 1:50m basemap chunk when zoomed in, under the CSP, and keeps places clickable', async () => {
+  it('loads the 1:50m basemap chunk when zoomed in, under the CSP', async () => {
     const page = await openPage();
     const detailed = page.waitForResponse((r) => r.url().includes('countries-50m') && r.ok());
     for (let i = 0; i < 3; i += 1) {
