@@ -3,7 +3,7 @@
 // locations and 20,000 connections, fed 4 deltas per second by a scripted window.snitchmap.
 // Reports frame intervals (p50/p95/p99), main-thread time per update batch (CDP TaskDuration and
 // ScriptDuration), long tasks and page memory. Run: node bench/ui-map-bench.mjs [seconds] [zoom]
-// (it builds out/renderer first). Results go to bench/RESULTS.md by hand, with the machine and date.
+// (it builds out/renderer first). SCREENSHOT=file.png saves the page at the end of the run. Results go to bench/RESULTS.md by hand, with the machine and date.
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -184,6 +184,7 @@ try {
   await page.evaluate(() => window.__startLoad());
   await page.waitForTimeout(SECONDS * 1000);
   const after = await metric();
+  if (process.env.SCREENSHOT !== undefined) await page.screenshot({ path: process.env.SCREENSHOT });
   if (process.env.PROFILE === '1') printProfile((await cdp.send('Profiler.stop')).profile);
   const bench = await page.evaluate(() => ({ ...window.__bench, rows: document.querySelectorAll('.row').length }));
   const frames = bench.frames.slice(2);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Delta } from '../../src/shared/api.js';
+import type { ConnectionEvent } from '../../src/shared/contract.js';
 import { ConnectionStore, CLOSED_RETENTION_MS } from '../../src/renderer/src/model/connection-store.js';
 import { deriveView } from '../../src/renderer/src/model/derive.js';
 import { connectionMatcher, NO_FILTERS, type Filters } from '../../src/renderer/src/model/filters.js';
@@ -48,6 +50,30 @@ describe('ConnectionStore', () => {
     expect([...store.getState().connections.keys()]).toEqual(['c']);
     expect(store.getState().status.paused).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it('ignores a late event older than what it holds (deltas buffered before the snapshot)', () => {
+    const store = storeWith({ id: 'a', ts: 5000, tx: 900 });
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'update', ts: 4000, tx: 100 })] }, 5000);
+    expect(store.getState().connections.get('a')?.event.txBytes).toBe(900);
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'close', ts: 6000, tx: 950 })] }, 6000);
+    store.applyDelta({ events: [makeEvent({ id: 'a', event: 'update', ts: 6000, tx: 990 })] }, 6000);
+    expect(store.getState().connections.get('a')).toMatchObject({ closedAt: 6000, event: { event: 'close', txBytes: 950 } });
+  });
+
+  it('counts and skips malformed events, keeping the rest of the batch', () => {
+    const store = storeWith({ id: 'a' });
+    const good = makeEvent({ id: 'b' });
+    const junk: unknown[] = [
+      null, 'text', { ...good, id: 7 }, { ...good, id: 'c', remote: null }, { ...good, id: 'd', ts: 'later' },
+      { ...good, id: 'e', remote: { ...good.remote, geo: { country: 'XX', city: null, lat: 'north', lon: 0 } } },
+      { ...good, id: 'f', process: { pid: '1', name: 'x' } }, { ...good, id: 'g', event: 'explode' },
+    ];
+    store.applyDelta({ events: [...junk, good] as ConnectionEvent[] }, 1_000_000);
+    expect([...store.getState().connections.keys()].sort()).toEqual(['a', 'b']);
+    expect(store.getState().malformedEvents).toBe(junk.length);
+    store.applyDelta({ events: 'nope' } as unknown as Delta, 1_000_000);
+    expect(store.getState().malformedEvents).toBe(junk.length + 1);
   });
 
   it('counts updates for ids it never saw opened instead of dropping them', () => {

@@ -5,6 +5,7 @@ import './transport.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { ErrorBoundary } from './panels/ErrorBoundary.js';
 import { MissingApi } from './panels/MissingApi.js';
 import './styles.css';
 
@@ -12,5 +13,7 @@ const root = document.getElementById('root');
 if (root === null) throw new Error('index.html has no #root element');
 const api = (window as Partial<Window>).snitchmap;
 createRoot(root).render(
-  <StrictMode>{api === undefined ? <MissingApi /> : <App api={api} />}</StrictMode>,
+  <StrictMode>
+    <ErrorBoundary>{api === undefined ? <MissingApi /> : <App api={api} />}</ErrorBoundary>
+  </StrictMode>,
 );

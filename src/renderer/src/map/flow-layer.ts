@@ -134,7 +134,7 @@ export class FlowLayer {
     }
     if (drawn.style === style) return;
     drawn.style = style;
-    drawn.marker.setStyle(markerStyle(item.state, pulse, selected, item.zone));
+    drawn.marker.setStyle(markerStyle(item.state, pulse, selected, item.zone ? 'zone' : item.clusterId !== null ? 'cluster' : 'place'));
     drawn.marker.setRadius(radius);
     drawn.arc?.setStyle(selected ? SELECTED_ARC : pulse ? { ...ARC_STYLE[item.state], ...PULSE_ARC } : ARC_STYLE[item.state]);
   }

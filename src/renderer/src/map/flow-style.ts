@@ -15,13 +15,16 @@ export const ARC_STYLE: Readonly<Record<LocationState, L.PolylineOptions>> = {
 export const PULSE_ARC: L.PolylineOptions = { color: '#6dff9e', weight: 3, opacity: 1 };
 export const SELECTED_ARC: L.PolylineOptions = { color: '#ffffff', weight: 3, opacity: 1 };
 
-export function markerStyle(state: LocationState, pulse: boolean, selected: boolean, zone: boolean): L.CircleMarkerOptions {
+export type MarkerKind = 'place' | 'cluster' | 'zone';
+
+export function markerStyle(state: LocationState, pulse: boolean, selected: boolean, kind: MarkerKind): L.CircleMarkerOptions {
   const arc = ARC_STYLE[state];
+  const zone = kind === 'zone';
   return {
-    color: selected ? '#ffffff' : pulse ? '#6dff9e' : (arc.color ?? '#4da3ff'),
-    weight: selected ? 3 : zone ? 2 : 1.5,
-    // Closed places are hollow rings; zones have a dashed outline.
-    fillOpacity: state === 'closed' ? 0 : 0.55,
+    color: selected ? '#ffffff' : pulse ? '#6dff9e' : kind === 'cluster' ? '#dbe7f3' : (arc.color ?? '#4da3ff'),
+    weight: selected || kind === 'cluster' ? 3 : zone ? 2 : 1.5,
+    // Closed places are hollow rings; clusters a thick light ring; zones a dashed outline.
+    fillOpacity: state === 'closed' ? 0 : kind === 'cluster' ? 0.35 : 0.55,
     fillColor: arc.color ?? '#4da3ff',
     dashArray: zone ? '3 3' : undefined,
     opacity: 1,

@@ -4,6 +4,7 @@
 import type { AppStatus, Delta, Snapshot } from '../../../shared/api.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage } from '../../../shared/contract.js';
 import { connectionKeys, type ConnectionView } from './connection-view.js';
+import { isUsableEvent } from './event-check.js';
 import { FilterChoiceCounter, type FilterChoices } from './filter-choices.js';
 
 /** How long a closed connection stays listed ("recently closed") before the UI forgets it. */
@@ -18,6 +19,8 @@ export interface StoreState {
   batch: number;
   /** Processes and countries present, for the filter menus; same object while unchanged. */
   choices: FilterChoices;
+  /** Events skipped because they lacked fields the UI needs (shown in the status bar). */
+  malformedEvents: number;
 }
 
 export class ConnectionStore {
@@ -31,6 +34,7 @@ export class ConnectionStore {
   private snapshotState: StoreState;
   /** Events that arrived for an id never opened and not in the snapshot: counted, then adopted. */
   orphanEvents = 0;
+  private malformedEvents = 0;
 
   constructor(snapshot: Snapshot) {
     this.hello = snapshot.hello;
@@ -67,7 +71,8 @@ export class ConnectionStore {
     if (delta.hello !== undefined) this.hello = delta.hello;
     if (delta.stats !== undefined) this.stats = delta.stats;
     if (delta.status !== undefined) this.status = delta.status;
-    for (const event of delta.events) this.upsert(event);
+    if (Array.isArray(delta.events)) for (const event of delta.events) this.upsert(event);
+    else this.malformedEvents += 1;
     this.expireClosed(now);
     this.commit();
   }
@@ -78,6 +83,10 @@ export class ConnectionStore {
   }
 
   private upsert(event: ConnectionEvent): void {
+    if (!isUsableEvent(event)) {
+      this.malformedEvents += 1;
+      return;
+    }
     const previous = this.views.get(event.id);
     if (previous === undefined) {
       if (event.event === 'update' && this.batch > 0) this.orphanEvents += 1;
@@ -142,6 +151,7 @@ export class ConnectionStore {
       connections: this.views,
       batch: this.batch,
       choices: this.choices.choices(),
+      malformedEvents: this.malformedEvents,
     };
   }
 

@@ -33,10 +33,18 @@ export function StatusBar({ state, listed, onPause, onResume, onClear, onAbout, 
         {hello.capture === 'ebpf' && ` (tc ${hello.probes.tc ?? 'none'}, connect ${hello.probes.connect ?? 'none'}`}
         {hello.capture === 'ebpf' && (missing.length > 0 ? `; missing: ${missing.join(', ')})` : ')')}
       </span>
+      {hello.limitations !== undefined && hello.limitations.length > 0 && (
+        <span className="status-item warn" title={hello.limitations.join('\n')}>
+          {`cannot see: ${hello.limitations.join('; ')}`}
+        </span>
+      )}
       <span className="status-item">{`${listed} of ${state.connections.size} connections`}</span>
       <span className={`status-item${stats.eventsLost > 0 ? ' warn' : ''}`}>{`lost ${stats.eventsLost}`}</span>
       <span className={`status-item${stats.unattributed > 0 ? ' warn' : ''}`}>{`unattributed ${stats.unattributed}`}</span>
       <span className={`status-item${stats.flowsEvicted > 0 ? ' warn' : ''}`}>{`evicted ${stats.flowsEvicted}`}</span>
+      {state.malformedEvents > 0 && (
+        <span className="status-item warn">{`malformed events ignored ${state.malformedEvents}`}</span>
+      )}
       <GeoipAttribution geoip={hello.geoip} />
       <span className="status-buttons">
         <button type="button" onClick={onSettings ?? undefined} disabled={onSettings === null}>Settings</button>
