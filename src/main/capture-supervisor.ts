@@ -4,7 +4,7 @@
 
 import type { Banner } from '../shared/api.js';
 import type { CaptureSession } from './capture-session.js';
-import { classifyHelperFailure, outcomeMessage, type HelperStartFailure } from './elevation.js';
+import { asSentence, classifyHelperFailure, outcomeMessage, type HelperStartFailure } from './elevation.js';
 
 export interface SupervisorDeps {
   /** Checked before asking polkit: is pkexec there, is the launcher installed? */
@@ -60,7 +60,7 @@ export function createCaptureSupervisor(deps: SupervisorDeps): CaptureSupervisor
       }
       set({ session, banner });
     } catch (error) {
-      const message = `${banner.message} The /proc fallback failed too: ${asFailure(error).message}.`;
+      const message = `${banner.message} The /proc fallback failed too: ${asSentence(asFailure(error).message)}`;
       set({ session: null, banner: { kind: 'error', message, canRetry: true } });
     }
   };
@@ -69,7 +69,7 @@ export function createCaptureSupervisor(deps: SupervisorDeps): CaptureSupervisor
     if (mine !== generation) return;
     void (async () => {
       await stopSession();
-      const message = `The ${mode === 'ebpf' ? 'capture helper' : '/proc poller'} stopped: ${error.message}.`;
+      const message = `The ${mode === 'ebpf' ? 'capture helper' : '/proc poller'} stopped: ${asSentence(error.message)}`;
       if (mode === 'ebpf') await fallBack({ kind: 'error', message: `${message} Falling back to /proc mode.`, canRetry: true }, mine);
       else set({ session: null, banner: { kind: 'error', message, canRetry: true } });
     })();

@@ -50,6 +50,11 @@ const PROC_MODE =
   'snitchmap is running in /proc mode: it sees only your own processes, polls once a second ' +
   '(short connections slip through) and has no byte counts or host names.';
 
+/** `text` as the end of a sentence: messages from pkexec or the helper may bring their own period. */
+export function asSentence(text: string): string {
+  return `${text.trim().replace(/[.\s]+$/, '')}.`;
+}
+
 /** The banner text for each outcome; `detail` is the helper's own message for 'helper-failed'. */
 export function outcomeMessage(outcome: Exclude<ElevationOutcome, 'ok'>, detail: string, launcherPath: string): string {
   switch (outcome) {
@@ -64,6 +69,6 @@ export function outcomeMessage(outcome: Exclude<ElevationOutcome, 'ok'>, detail:
     case 'launcher-missing':
       return `The capture helper launcher ${launcherPath} is not installed (install the deb or rpm package). ${PROC_MODE}`;
     case 'helper-failed':
-      return `The capture helper failed to start: ${detail}. ${PROC_MODE}`;
+      return `The capture helper failed to start: ${asSentence(detail)} ${PROC_MODE}`;
   }
 }

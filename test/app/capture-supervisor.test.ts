@@ -116,6 +116,14 @@ describe('elevation outcomes', () => {
     expect(supervisor.state().banner?.message).toContain('/opt/snitchmap/resources/helper/snitchmap-helper-launcher');
   });
 
+  it('a helper that fails after pkexec let it run → error banner quoting the helper, one period', async () => {
+    const h = harness([exits(1, 'the capture helper failed: no BTF in this kernel.')]);
+    const supervisor = createCaptureSupervisor(h.deps);
+    await supervisor.start();
+    expect(supervisor.state().banner).toMatchObject({ kind: 'error', canRetry: true });
+    expect(supervisor.state().banner?.message).toMatch(/^The capture helper failed to start: the capture helper failed: no BTF in this kernel\. snitchmap is running in \/proc mode/);
+  });
+
   it('classifies exit codes without a message pattern too', () => {
     expect(classifyHelperFailure({ message: 'x', exitCode: 126 })).toBe('cancelled');
     expect(classifyHelperFailure({ message: 'x', exitCode: 127 })).toBe('not-authorized');
