@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServe } from '../../../src/cli/serve.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
+import { createServer } from 'node:net';
 import { WebSocket } from 'ws';
 import type { CaptureSource } from '../../../src/core/capture/source.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
@@ -17,22 +18,25 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(source: CaptureSource) {
+function serve(source: CaptureSource, port = 0) {
   const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
   dirs.push(configDir);
   const stdout = new PassThrough();
+  const stderr = new PassThrough();
   let out = '';
+  let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
   const signals = new EventEmitter();
   const publisher = new FakePublisher();
   const run = runServe(
-    { port: 0, sudo: false },
+    { port, sudo: false },
     {
       createEngine: (options: EngineOptions) => new FakeEngine(options),
       createPublisher: () => publisher,
       createSource: () => source,
       stdout,
-      stderr: new PassThrough(),
+      stderr,
       signals: signals as unknown as { on: () => void; off: () => void },
       configDir,
       rendererRoot: join(configDir, 'none'),
@@ -42,7 +46,7 @@ function serve(source: CaptureSource) {
     for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
     return out.split('\n')[0] ?? '';
   };
-  return { run, signals, publisher, url };
+  return { run, signals, publisher, url, err: () => err };
 }
 
 function call(url: string, method: string): Promise<WebMessage> {
@@ -71,6 +75,18 @@ describe('runServe', () => {
     expect(s.publisher.status).toMatchObject({ capture: 'proc', banner: { kind: 'warning' } });
     s.signals.emit('SIGTERM');
     await expect(s.run).resolves.toBe(0);
+  });
+
+  it('exits 1 with a clear message when the port is taken, and stops the capture', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const source = new DyingSource();
+    const s = serve(source, port);
+    await expect(s.run).resolves.toBe(1);
+    expect(s.err()).toMatch(/cannot serve: .*EADDRINUSE/);
+    blocker.close();
   });
 
   it('refuses retryCapture while the capture runs (serve cannot elevate)', async () => {
