@@ -33,6 +33,13 @@ function banner(hello: HelloMessage): { kind: 'warning'; message: string; canRet
   return { kind: 'warning', message, canRetry: false };
 }
 
+/** Starts (or restarts, after the helper died) the capture and shows what it got. */
+async function startCapture(engine: Engine, publisher: Publisher): Promise<HelloMessage> {
+  const hello = await engine.start();
+  publisher.setStatus({ paused: false, capture: hello.capture, banner: banner(hello) });
+  return hello;
+}
+
 function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStore): ApiBackend {
   return {
     getSnapshot: () => publisher.snapshot(),
@@ -48,7 +55,11 @@ function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStor
     getSettings: () => settings.get(),
     updateSettings: (patch) => settings.update(patch),
     retryCapture: async () => {
-      throw new Error("serve cannot ask for privileges itself: restart it as root ('sudo snitchmap serve') for eBPF capture");
+      // A capture that died (helper gone) can be restarted; serve cannot ask for privileges itself.
+      if (publisher.snapshot().status.capture !== 'none') {
+        throw new Error("serve cannot ask for privileges itself: restart it as root ('sudo snitchmap serve') for eBPF capture");
+      }
+      await startCapture(engine, publisher);
     },
   };
 }
@@ -60,7 +71,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   const home = options.home ?? settings.get().home ?? undefined;
   const status: { publisher: Publisher | null } = { publisher: null };
   const source = new MonitoredSource(deps.createSource(warn), (error) =>
-    status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}. Restart snitchmap serve.`, canRetry: false } }),
+    status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}.`, canRetry: true } }),
   );
   const engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
   let finish: (code: number) => void = () => undefined;
@@ -74,8 +85,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   const running: { server: RunningServer | null } = { server: null };
   // Not awaited before the signal wait: Ctrl-C during a slow start (sudo, a stuck helper) must work.
   const ready = (async () => {
-    const hello = await engine.start();
-    publisher.setStatus({ paused: false, capture: hello.capture, banner: banner(hello) });
+    await startCapture(engine, publisher);
     const server = await startServer({
       port: options.port,
       token: createToken(),

@@ -75,7 +75,9 @@ export class ProcSource implements CaptureSource {
     this.poll();
     this.schedule();
     const probes = Object.fromEntries(PROBE_CAPABILITIES.map((cap) => [cap, null])) as Probes;
-    return { capture: 'proc', probes, limitations: [...PROC_LIMITATIONS], kernel: release() };
+    // Root (a failed helper's fallback) reads every process's fds: only users have that blind spot.
+    const limitations = PROC_LIMITATIONS.filter((text) => this.uid !== 0 || !text.startsWith("other users'"));
+    return { capture: 'proc', probes, limitations, kernel: release() };
   }
 
   async pause(): Promise<void> {

@@ -23,8 +23,16 @@ async function loopbackPair(): Promise<{ server: Server; client: Socket; port: n
 }
 
 describe('ProcSource on the real /proc', () => {
+  it('does not claim to miss other users when it runs as root', async () => {
+    const source = new ProcSource({ intervalMs: 50, uid: 0 });
+    const hello = await source.start(new RecordingSink());
+    await source.stop();
+    expect(hello.limitations.join('\n')).not.toMatch(/other users/);
+    expect(hello.limitations).toHaveLength(3);
+  });
+
   it('says hello in proc mode with its blind spots, and no probes', async () => {
-    const source = new ProcSource({ intervalMs: 50 });
+    const source = new ProcSource({ intervalMs: 50, uid: 1000 });
     const hello = await source.start(new RecordingSink());
     await source.stop();
     expect(hello.capture).toBe('proc');

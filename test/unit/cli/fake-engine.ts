@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import type { AppStatus, Delta, Snapshot } from '../../../src/shared/api.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage, WatchMessage } from '../../../src/shared/contract.js';
 import type { Engine, EngineOptions, Publisher } from '../../../src/core/engine-types.js';
+import type { CaptureSink, CaptureSource } from '../../../src/core/capture/source.js';
+import type { CaptureHello } from '../../../src/shared/capture.js';
 
 export const HELLO: HelloMessage = {
   type: 'hello',
@@ -112,4 +114,19 @@ export class FakePublisher implements Publisher {
   publish(delta: Delta): void {
     this.events.emit('delta', delta);
   }
+}
+
+/** A source that starts at once and lets the test kill it, like a helper that dies. */
+export class DyingSource implements CaptureSource {
+  readonly kind = 'ebpf' as const;
+  sink: CaptureSink | null = null;
+  starts = 0;
+  async start(sink: CaptureSink): Promise<CaptureHello> {
+    this.starts++;
+    this.sink = sink;
+    return { capture: 'ebpf', probes: HELLO.probes, limitations: [], kernel: null };
+  }
+  async pause(): Promise<void> {}
+  async resume(): Promise<void> {}
+  async stop(): Promise<void> {}
 }

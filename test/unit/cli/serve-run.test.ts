@@ -6,14 +6,97 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServe } from '../../../src/cli/serve.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
-import { FakeEngine, FakePublisher } from './fake-engine.js';
+import { createServer } from 'node:net';
+import { WebSocket } from 'ws';
+import type { CaptureSource } from '../../../src/core/capture/source.js';
+import type { EngineOptions } from '../../../src/core/engine-types.js';
+import type { WebMessage } from '../../../src/shared/web-protocol.js';
+import { DyingSource, FakeEngine, FakePublisher } from './fake-engine.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+function serve(source: CaptureSource, port = 0) {
+  const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
+  dirs.push(configDir);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const signals = new EventEmitter();
+  const publisher = new FakePublisher();
+  const run = runServe(
+    { port, sudo: false },
+    {
+      createEngine: (options: EngineOptions) => new FakeEngine(options),
+      createPublisher: () => publisher,
+      createSource: () => source,
+      stdout,
+      stderr,
+      signals: signals as unknown as { on: () => void; off: () => void },
+      configDir,
+      rendererRoot: join(configDir, 'none'),
+    },
+  );
+  const url = async (): Promise<string> => {
+    for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    return out.split('\n')[0] ?? '';
+  };
+  return { run, signals, publisher, url, err: () => err };
+}
+
+function call(url: string, method: string): Promise<WebMessage> {
+  const { port, search } = new URL(url);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live${search}`, { headers: { Origin: `http://127.0.0.1:${port}` } });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params: [] })));
+    ws.once('message', (data) => {
+      resolve(JSON.parse(data.toString()) as WebMessage);
+      ws.close();
+    });
+    ws.once('error', reject);
+  });
+}
+
 describe('runServe', () => {
+  it('shows a retryable error banner when the capture dies, and retryCapture restarts it', async () => {
+    const source = new DyingSource();
+    const s = serve(source);
+    const url = await s.url();
+    source.sink?.failed(new Error('the capture helper exited with code 3'));
+    expect(s.publisher.status).toMatchObject({ capture: 'none', banner: { kind: 'error', canRetry: true } });
+    expect(s.publisher.status.banner?.message).toMatch(/exited with code 3/);
+    expect(await call(url, 'retryCapture')).toEqual({ kind: 'result', id: 1, result: null });
+    expect(source.starts).toBe(2);
+    expect(s.publisher.status).toMatchObject({ capture: 'proc', banner: { kind: 'warning' } });
+    s.signals.emit('SIGTERM');
+    await expect(s.run).resolves.toBe(0);
+  });
+
+  it('exits 1 with a clear message when the port is taken, and stops the capture', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const source = new DyingSource();
+    const s = serve(source, port);
+    await expect(s.run).resolves.toBe(1);
+    expect(s.err()).toMatch(/cannot serve: .*EADDRINUSE/);
+    blocker.close();
+  });
+
+  it('refuses retryCapture while the capture runs (serve cannot elevate)', async () => {
+    const s = serve(new DyingSource());
+    const reply = await call(await s.url(), 'retryCapture');
+    expect(reply).toMatchObject({ kind: 'error', message: /restart it as root/ });
+    s.signals.emit('SIGINT');
+    await expect(s.run).resolves.toBe(0);
+  });
+
   it('prints the URL as the first line, reports proc mode in the status, and shuts down on SIGINT', async () => {
     const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
     dirs.push(configDir);

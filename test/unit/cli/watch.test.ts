@@ -6,22 +6,8 @@ import { formatEvent } from '../../../src/cli/text-format.js';
 import { runWatch } from '../../../src/cli/watch.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
-import type { CaptureSink, CaptureSource } from '../../../src/core/capture/source.js';
-import type { CaptureHello } from '../../../src/shared/capture.js';
-import { FakeEngine, HELLO, connection } from './fake-engine.js';
-
-/** A source that starts at once and lets the test kill it, like a helper that dies. */
-class DyingSource implements CaptureSource {
-  readonly kind = 'ebpf' as const;
-  sink: CaptureSink | null = null;
-  async start(sink: CaptureSink): Promise<CaptureHello> {
-    this.sink = sink;
-    return { capture: 'ebpf', probes: HELLO.probes, limitations: [], kernel: null };
-  }
-  async pause(): Promise<void> {}
-  async resume(): Promise<void> {}
-  async stop(): Promise<void> {}
-}
+import type { CaptureSource } from '../../../src/core/capture/source.js';
+import { DyingSource, FakeEngine, HELLO, connection } from './fake-engine.js';
 
 function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined, source: CaptureSource = new ProcSource()) {
   const stdout = new PassThrough();
