@@ -3,15 +3,13 @@
 
 import { join } from 'node:path';
 import { chooseCaptureSource } from '../core/capture/choose-source.js';
-import { UsageError, parseArgs, type Invocation } from './args.js';
+import { UsageError, parseArgs, type Invocation, type ServeOptions } from './args.js';
 import { findPackage } from './package-info.js';
+import { defaultDesktopDeps, launchDesktop } from './desktop.js';
 import { runServe } from './serve.js';
 import { defaultConfigDir } from './settings-store.js';
 import { MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
 import { runWatch } from './watch.js';
-
-const DESKTOP_NOTE =
-  'snitchmap: the desktop window needs Electron, which this build does not start yet; open the URL above in a browser.';
 
 // The engine (GeoIP readers, DNS parsing) is loaded only for watch/serve: --help and usage errors
 // stay instant and work even when a dependency is broken.
@@ -23,6 +21,20 @@ async function engineModules() {
 function createSource(sudo: boolean) {
   return (onWarning: (message: string) => void) =>
     chooseCaptureSource({ isRoot: process.getuid?.() === 0, sudo, onWarning });
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  const { createEngine, createPublisher } = await engineModules();
+  return runServe(options, {
+    createEngine,
+    createPublisher,
+    createSource: createSource(options.sudo),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signals: process,
+    configDir: defaultConfigDir(),
+    rendererRoot: join(findPackage()?.root ?? process.cwd(), 'out', 'renderer'),
+  });
 }
 
 async function run(invocation: Invocation): Promise<number> {
@@ -46,21 +58,10 @@ async function run(invocation: Invocation): Promise<number> {
       });
     }
     case 'serve':
-    case 'default': {
-      const options = invocation.kind === 'serve' ? invocation.options : { port: 0, sudo: false };
-      const { createEngine, createPublisher } = await engineModules();
-      return runServe(options, {
-        createEngine,
-        createPublisher,
-        createSource: createSource(options.sudo),
-        stdout: process.stdout,
-        stderr: process.stderr,
-        signals: process,
-        configDir: defaultConfigDir(),
-        rendererRoot: join(findPackage()?.root ?? process.cwd(), 'out', 'renderer'),
-        ...(invocation.kind === 'default' ? { note: DESKTOP_NOTE } : {}),
-      });
-    }
+      return serve(invocation.options);
+    case 'default':
+      // The desktop window when a display and Electron exist (and not root); otherwise serve.
+      return launchDesktop(defaultDesktopDeps(() => serve({ port: 0, sudo: false })));
   }
 }
 

@@ -23,8 +23,6 @@ export interface ServeDeps {
   signals: SignalSource;
   configDir: string;
   rendererRoot: string;
-  /** Printed after the URL (e.g. the no-args note that the desktop window needs Electron). */
-  note?: string;
 }
 
 function banner(hello: HelloMessage): { kind: 'warning'; message: string; canRetry: false } | null {
@@ -95,7 +93,6 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
     });
     running.server = server;
     deps.stdout.write(`${server.url}\n`);
-    if (deps.note !== undefined) deps.stderr.write(`${deps.note}\n`);
   })().catch((error: unknown) => {
     warn(`cannot serve: ${error instanceof Error ? error.message : String(error)}`);
     finish(1);
