@@ -5,38 +5,9 @@
 
 import type { Family } from '../src/shared/contract.js';
 
-export function formatIpv4(bytes: Uint8Array, offset = 0): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-}
+import { formatIpv4, formatIpv6, isV4Mapped } from '../src/shared/ip-text.js';
 
-/** RFC 5952: lower case, no leading zeros, the first longest run (≥ 2) of zero groups as `::`. */
-export function formatIpv6(bytes: Uint8Array, offset = 0): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 8; i++) groups.push((bytes[offset + 2 * i]! << 8) | bytes[offset + 2 * i + 1]!);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((group) => group.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
-export function isV4Mapped(bytes: Uint8Array, offset = 0): boolean {
-  for (let i = 0; i < 10; i++) if (bytes[offset + i] !== 0) return false;
-  return bytes[offset + 10] === 0xff && bytes[offset + 11] === 0xff;
-}
+export { formatIpv4, formatIpv6, isV4Mapped };
 
 function isUnspecified(bytes: Uint8Array, offset: number): boolean {
   for (let i = 0; i < 16; i++) if (bytes[offset + i] !== 0) return false;

@@ -6,7 +6,7 @@ import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:c
 import type { CaptureHello, CaptureStats } from '../../shared/capture.js';
 import type { HelperCommand, HelperMessage } from '../../shared/helper-protocol.js';
 import { decodeHelperLine } from './helper-messages.js';
-import { LineReader } from './line-reader.js';
+import { LineReader } from '../../shared/line-reader.js';
 import type { CaptureSink, CaptureSource } from './source.js';
 
 /** A flows batch of a full 65,536-entry table is ~15 MB of JSON; anything past this is broken. */

@@ -1,10 +1,9 @@
 // The /proc fallback of the owner chains, on a fake /proc tree.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cgroupV2Root, parseProcAddress, parseProcNetTable, scanProcOwners, startTimeFromStat } from '../../../native/procfs.js';
-import { readProcessIdentity } from '../../../native/procfs-identity.js';
 
 const TCP_HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 
@@ -60,28 +59,5 @@ describe('/proc owner fallback', () => {
   it('find the cgroup-v2 mount', () => {
     expect(cgroupV2Root('cgroup /sys/fs/cgroup/cpu cgroup rw 0 0\ncgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n')).toBe('/sys/fs/cgroup/unified');
     expect(cgroupV2Root('proc /proc proc rw 0 0\n')).toBeNull();
-  });
-});
-
-describe('process identity from /proc', () => {
-  const root = mkdtempSync(join(tmpdir(), 'smo-id-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
-  const stat = (start: number): string => `50 (my prog) S ${Array.from({ length: 30 }, (_, index) => (index === 18 ? String(start) : '1')).join(' ')}`;
-
-  it('reads exe and cmdline while the same process lives, null after pid reuse or exit', () => {
-    mkdirSync(join(root, '50'));
-    writeFileSync(join(root, '50/stat'), stat(777));
-    writeFileSync(join(root, '50/cmdline'), 'curl\0-s\0https://example.org\0');
-    symlinkSync('/usr/bin/curl', join(root, '50/exe'));
-    expect(readProcessIdentity(50, 777, root)).toEqual({ exe: '/usr/bin/curl', cmdline: 'curl -s https://example.org' });
-    expect(readProcessIdentity(50, null, root)).toEqual({ exe: '/usr/bin/curl', cmdline: 'curl -s https://example.org' });
-    expect(readProcessIdentity(50, 776, root)).toEqual({ exe: null, cmdline: null });
-    expect(readProcessIdentity(51, 777, root)).toEqual({ exe: null, cmdline: null });
-  });
-
-  it('reads the live process for a real pid', () => {
-    const start = startTimeFromStat(readFileSync(`/proc/${process.pid}/stat`, 'utf8'));
-    expect(readProcessIdentity(process.pid, start).exe).toBe(process.execPath);
-    expect(readProcessIdentity(process.pid, (start ?? 0) + 1)).toEqual({ exe: null, cmdline: null });
   });
 });

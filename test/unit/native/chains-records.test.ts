@@ -71,7 +71,7 @@ describe('owner addresses', () => {
     expect(normalizeEndpoints(6, v6('::'), v6('::ffff:a0a:2'))).toEqual({ family: 4, localIp: '0.0.0.0', remoteIp: '10.10.0.2' });
     expect(normalizeEndpoints(6, v6('::ffff:a0a:1'), null)).toEqual({ family: 4, localIp: '10.10.0.1', remoteIp: null });
     expect(normalizeEndpoints(6, v6('::'), null)).toEqual({ family: 6, localIp: '::', remoteIp: null });
-    expect(normalizeEndpoints(6, v6('fd00::1'), v6('::ffff:a0a:2'))).toEqual({ family: 6, localIp: 'fd00::1', remoteIp: '::ffff:a0a:2' });
+    expect(normalizeEndpoints(6, v6('fd00::1'), v6('::ffff:a0a:2'))).toEqual({ family: 6, localIp: 'fd00::1', remoteIp: '::ffff:10.10.0.2' });
   });
 });
 

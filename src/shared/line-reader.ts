@@ -1,7 +1,6 @@
 // Splits a byte stream into lines without ever holding more than `maxLine` bytes of one line:
-// neither end of the helper pipe buffers whatever the other end sends. The
-// engine side has its own copy (src/core/capture/line-reader.ts): the layering rule keeps the
-// helper from importing core.
+// neither end of the helper pipe buffers whatever the other end sends. Shared by the helper
+// (commands on stdin) and the engine (messages on the helper's stdout).
 
 export interface LineEvents {
   line(text: string): void;
@@ -9,8 +8,10 @@ export interface LineEvents {
   tooLong(bytes: number): void;
 }
 
+const decoder = new TextDecoder();
+
 export class LineReader {
-  private parts: Buffer[] = [];
+  private parts: Uint8Array[] = [];
   private size = 0;
   private discarding = false;
   private discarded = 0;
@@ -20,7 +21,8 @@ export class LineReader {
     private readonly events: LineEvents,
   ) {}
 
-  push(chunk: Buffer): void {
+  /** Accepts Buffers too (a Buffer is a Uint8Array). */
+  push(chunk: Uint8Array): void {
     let start = 0;
     while (start < chunk.length) {
       const newline = chunk.indexOf(0x0a, start);
@@ -32,7 +34,7 @@ export class LineReader {
     }
   }
 
-  private take(piece: Buffer): void {
+  private take(piece: Uint8Array): void {
     if (this.discarding) {
       this.discarded += piece.length;
       return;
@@ -44,15 +46,27 @@ export class LineReader {
       this.size = 0;
       return;
     }
-    if (piece.length > 0) this.parts.push(Buffer.from(piece));
+    // Copied: the caller may reuse its chunk buffer.
+    if (piece.length > 0) this.parts.push(piece.slice());
     this.size += piece.length;
+  }
+
+  private joined(): Uint8Array {
+    if (this.parts.length === 1) return this.parts[0] as Uint8Array;
+    const all = new Uint8Array(this.size);
+    let at = 0;
+    for (const part of this.parts) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all;
   }
 
   private finishLine(): void {
     if (this.discarding) {
       this.events.tooLong(this.discarded);
     } else {
-      const text = Buffer.concat(this.parts, this.size).toString('utf8').replace(/\r$/, '');
+      const text = decoder.decode(this.joined()).replace(/\r$/, '');
       if (text.trim() !== '') this.events.line(text);
     }
     this.parts = [];
