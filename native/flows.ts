@@ -66,6 +66,7 @@ function u64(value: number): Buffer {
 export class FlowCapture {
   private listeners: FlowListeners = {};
   private readonly ring: RingBufferHandle;
+  private delivering = false;
   private readonly linkWatcher: Poller | null;
   private readonly pollTimer: NodeJS.Timeout;
   private readonly toEpoch: MonotonicToEpoch = monotonicToEpochNow();
@@ -128,6 +129,9 @@ export class FlowCapture {
   /** Every row of the flow table; afterwards, rows that are over are deleted (see FlowExpiry). */
   readFlows(): FlowSample[] {
     if (this.closed) return [];
+    // Records written before this read (flow opens, DNS copies) are delivered before its rows;
+    // not while a batch is being delivered (a listener reading the table), which would reorder it.
+    if (!this.delivering) this.ring.consume();
     const createdBefore = this.counter('flowsCreated');
     const { keys, values, count } = this.object.lookupBatch('flows');
     const rows = decodeFlowRows(keys, values, count, this.toEpoch);
@@ -222,9 +226,16 @@ export class FlowCapture {
   private onEvents(batch: Buffer): void {
     const decoded = decodeFlowEvents(batch, this.toEpoch);
     this.undecodable += decoded.unknown;
-    if (decoded.opens.length > 0) this.listeners.flowOpens?.(decoded.opens);
-    if (decoded.ends.length > 0) this.listeners.flowEnds?.(decoded.ends);
-    if (decoded.dns.length > 0) this.listeners.dns?.(decoded.dns);
+    this.delivering = true;
+    try {
+      // DNS first: a name must be known before the flows it names are read (the flow-end listener
+      // may read the table right away).
+      if (decoded.dns.length > 0) this.listeners.dns?.(decoded.dns);
+      if (decoded.opens.length > 0) this.listeners.flowOpens?.(decoded.opens);
+      if (decoded.ends.length > 0) this.listeners.flowEnds?.(decoded.ends);
+    } finally {
+      this.delivering = false;
+    }
   }
 }
 

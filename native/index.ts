@@ -78,7 +78,13 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
       flows.listen({ ...flowSide, ...(flowEnds ? { flowEnds } : {}) });
       owners.listen({ ...(onOwners ? { owners: onOwners } : {}), ...(processes ? { processes } : {}), ...(flowEnds ? { flowEnds } : {}) });
     },
-    readFlows: () => flows.readFlows(),
+    // Drain both ring buffers first: a DNS answer or owner record written before a flow's first
+    // packet must reach the listeners before that flow's row does (DNS copies and owner records
+    // do not force a wakeup, so they may still sit in the ring when the table is read).
+    readFlows: () => {
+      owners.poll();
+      return flows.readFlows();
+    },
     existingOwners: () => owners.existingOwners(),
     stats(): CaptureStats {
       const flowStats = flows.stats();
