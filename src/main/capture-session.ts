@@ -1,7 +1,8 @@
 // One running capture: an engine over one capture source, with its publisher. The supervisor
 // replaces the whole session when the capture mode changes (helper ↔ /proc).
 
-import type { CaptureSink, CaptureSource } from '../core/capture/source.js';
+import { MonitoredSource } from '../core/capture/monitored-source.js';
+import type { CaptureSource } from '../core/capture/source.js';
 import type { Engine, Publisher } from '../core/engine-types.js';
 
 export interface CaptureSession {
@@ -9,28 +10,6 @@ export interface CaptureSession {
   readonly engine: Engine;
   readonly publisher: Publisher;
   stop(): Promise<void>;
-}
-
-/** Passes everything through, and also tells `onFailed` when the source stops on its own. */
-export function observeFailures(source: CaptureSource, onFailed: (error: Error) => void): CaptureSource {
-  return {
-    kind: source.kind,
-    start: (sink: CaptureSink) =>
-      source.start({
-        flows: (samples, ts) => sink.flows(samples, ts),
-        flowEnds: (ends) => sink.flowEnds(ends),
-        owners: (owners) => sink.owners(owners),
-        dns: (messages) => sink.dns(messages),
-        stats: (stats) => sink.stats(stats),
-        failed: (error) => {
-          sink.failed(error);
-          onFailed(error);
-        },
-      }),
-    pause: () => source.pause(),
-    resume: () => source.resume(),
-    stop: () => source.stop(),
-  };
 }
 
 export interface SessionParts {
@@ -44,7 +23,7 @@ export async function startSession(
   source: CaptureSource,
   onFailed: (error: Error) => void,
 ): Promise<CaptureSession> {
-  const engine = parts.createEngine(observeFailures(source, onFailed));
+  const engine = parts.createEngine(new MonitoredSource(source, onFailed));
   // The publisher subscribes before start so that it sees the hello.
   const publisher = parts.createPublisher(engine);
   const stop = async (): Promise<void> => {

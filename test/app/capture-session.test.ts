@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureSink, CaptureSource } from '../../src/core/capture/source.js';
 import type { Engine, Publisher } from '../../src/core/engine-types.js';
-import { observeFailures, startSession, type SessionParts } from '../../src/main/capture-session.js';
+import { MonitoredSource } from '../../src/core/capture/monitored-source.js';
+import { startSession, type SessionParts } from '../../src/main/capture-session.js';
 
 function source(startError?: Error): CaptureSource & { sink: CaptureSink | null } {
   const s: CaptureSource & { sink: CaptureSink | null } = {
@@ -59,10 +60,10 @@ describe('capture session', () => {
     expect(log).toEqual(['publisher', 'engine.start', 'publisher.dispose', 'engine.stop']);
   });
 
-  it('observeFailures passes every sink call through unchanged', async () => {
+  it('the failure observer (MonitoredSource) passes every sink call through unchanged', async () => {
     const seen: string[] = [];
     const inner = source();
-    const wrapped = observeFailures(inner, () => seen.push('observer'));
+    const wrapped = new MonitoredSource(inner, () => seen.push('observer'));
     await wrapped.start({
       flows: (_s, ts) => seen.push(`flows ${ts}`),
       flowEnds: () => seen.push('ends'),
