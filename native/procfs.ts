@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../src/shared/capture.js';
+import { decodeHexAddress, parseProcNetRow } from '../src/shared/proc-net.js';
 import type { KernelOwner } from './api.js';
 import { normalizeEndpoints } from './owners-address.js';
 
@@ -27,13 +28,12 @@ interface ProcSocket {
   uid: number;
 }
 
-/** /proc/net hex addresses are the kernel's 32-bit words printed in host (little-endian) order. */
+/** A /proc/net hex address as 16 bytes, network order, IPv4 in the first four. */
 export function parseProcAddress(hex: string): Buffer | null {
-  if (!/^[0-9A-Fa-f]+$/.test(hex) || (hex.length !== 8 && hex.length !== 32)) return null;
+  const bytes = decodeHexAddress(hex);
+  if (bytes === null) return null;
   const out = Buffer.alloc(16);
-  for (let word = 0; word < hex.length / 8; word++) {
-    out.writeUInt32LE(parseInt(hex.slice(word * 8, word * 8 + 8), 16), word * 4);
-  }
+  out.set(bytes);
   return out;
 }
 
@@ -41,23 +41,13 @@ export function parseProcAddress(hex: string): Buffer | null {
 export function parseProcNetTable(text: string, proto: number, family: 4 | 6): Map<string, ProcSocket> {
   const sockets = new Map<string, ProcSocket>();
   for (const line of text.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 10) continue;
-    const [localHex, localPortHex] = (fields[1] ?? '').split(':');
-    const [remoteHex, remotePortHex] = (fields[2] ?? '').split(':');
-    const local = parseProcAddress(localHex ?? '');
-    const remote = parseProcAddress(remoteHex ?? '');
-    const inode = fields[9] ?? '0';
-    if (!local || !remote || inode === '0') continue;
-    sockets.set(inode, {
-      proto,
-      family,
-      local,
-      localPort: parseInt(localPortHex ?? '0', 16),
-      remote,
-      remotePort: parseInt(remotePortHex ?? '0', 16),
-      uid: Number(fields[7]),
-    });
+    const row = parseProcNetRow(line);
+    if (row === null || row.inode === 0) continue;
+    const local = Buffer.alloc(16);
+    local.set(row.local);
+    const remote = Buffer.alloc(16);
+    remote.set(row.remote);
+    sockets.set(String(row.inode), { proto, family, local, localPort: row.localPort, remote, remotePort: row.remotePort, uid: row.uid });
   }
   return sockets;
 }
