@@ -20,7 +20,7 @@ int existing_sockets(struct bpf_iter__task_file *ctx)
 	sock = bpf_sock_from_file(file);
 	if (!sock)
 		return 0;
-	sk = sock->sk; /* a BTF pointer, as bpf_get_socket_cookie requires */
+	sk = sock->sk;
 	if (!sk || !sm_is_inet(sk))
 		return 0;
 	e.header.kind = SM_EVENT_OWNER;
@@ -28,7 +28,10 @@ int existing_sockets(struct bpf_iter__task_file *ctx)
 	sm_read_sock_tuple(sk, &e);
 	if (e.proto != SM_IPPROTO_TCP && e.proto != SM_IPPROTO_UDP)
 		return 0;
-	e.cookie = bpf_get_socket_cookie(sk);
+	/* The stored cookie, not bpf_get_socket_cookie(): 6.18 marks sock->sk reached from an iterator's
+	 * file as untrusted, and the helper refuses it ("R1 type=untrusted_ptr_"). 0 (no cookie assigned
+	 * yet) means unknown to userspace; the tuple still names the socket. */
+	e.cookie = sm_stored_cookie(sk);
 	e.how = SM_HOW_EXISTING;
 	e.id.pid = task->tgid;
 	e.id.uid = task->cred->uid.val;
