@@ -13,6 +13,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by userspace before load (rodata). */
 const volatile __u32 dns_capture_bytes = SM_DNS_MAX;
+/* Optional features (native/flows-load.ts): off, the verifier never walks their code, so a kernel
+ * that refuses one loses only that feature. */
+const volatile bool feature_dns = true;
 /* Force a wakeup once this much data waits; otherwise userspace's periodic poll collects it. */
 const volatile __u64 wakeup_threshold = 32 * 1024;
 
@@ -100,15 +103,20 @@ static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_pack
 		stat_add(SM_STAT_RINGBUF_FULL);
 		return;
 	}
-	__u32 bound = dns_capture_bytes;
 	__u32 copy = length;
 
-	if (bound > SM_DNS_MAX)
-		bound = SM_DNS_MAX;
-	if (copy > bound)
-		copy = bound;
-	/* The verifier needs copy provably in [1, SM_DNS_MAX]. */
-	if (copy < 1 || copy > SM_DNS_MAX || bpf_skb_load_bytes(skb, offset, event->payload, copy) != 0) {
+	if (copy > dns_capture_bytes)
+		copy = dns_capture_bytes;
+	if (copy > SM_DNS_MAX)
+		copy = SM_DNS_MAX;
+	/* copy is in [1, SM_DNS_MAX] here (length > 0), but 5.10 and 6.1 cannot prove the lower bound:
+	 * clang turns `copy >= 1` into `copy != 0`, from which those verifiers learn nothing ("R3 min
+	 * value is outside of the allowed memory range"). Rebuilding it as ((copy - 1) & (MAX - 1)) + 1
+	 * changes no value in range and gives every verifier [1, SM_DNS_MAX] by arithmetic alone. */
+	_Static_assert((SM_DNS_MAX & (SM_DNS_MAX - 1)) == 0, "SM_DNS_MAX must be a power of two");
+	__u64 bounded = (((__u64)copy - 1) & (SM_DNS_MAX - 1)) + 1;
+
+	if (bpf_skb_load_bytes(skb, offset, event->payload, bounded) != 0) {
 		bpf_ringbuf_discard(event, 0);
 		stat_add(SM_STAT_PARSE_ERROR);
 		return;
@@ -118,7 +126,7 @@ static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_pack
 	event->header.ts_ns = bpf_ktime_get_ns();
 	__builtin_memcpy(&event->key, &pkt->key, sizeof(pkt->key));
 	event->direction = egress ? SM_DIR_TX : SM_DIR_RX;
-	event->length = copy;
+	event->length = bounded;
 	event->truncated = copy < length || continues;
 	event->pad = 0;
 	stat_add(SM_STAT_DNS_COPIED);
@@ -134,11 +142,17 @@ static __always_inline void count_existing(struct sm_flow_value *value, const st
 		__sync_fetch_and_add(&value->rx_bytes, pkt->bytes);
 		__sync_fetch_and_add(&value->rx_packets, pkt->segments);
 	}
-	/* Only write when a new flag appears, so established flows never dirty the cache line for it. */
-	if (pkt->tcp_flags & ~value->tcp_flags) {
-		__u32 before = __sync_fetch_and_or(&value->tcp_flags, pkt->tcp_flags);
+	/* Only write when a new flag appears, so established flows never dirty the cache line for it.
+	 * A plain read-modify-write, not __sync_fetch_and_or: atomic fetch operations need 5.12 and
+	 * 5.10's verifier refuses the whole object (EINVAL). Two CPUs racing on one flow's flags (rare:
+	 * a flow's packets stay on one queue) can at worst send a second end record, which userspace
+	 * ignores, or lose a flag bit that a later packet sets again. */
+	__u32 before = value->tcp_flags;
+
+	if (pkt->tcp_flags & ~before) {
 		__u32 ending = pkt->tcp_flags & (SM_TCP_FIN | SM_TCP_RST);
 
+		value->tcp_flags = before | pkt->tcp_flags;
 		if (ending && !(before & (SM_TCP_FIN | SM_TCP_RST)))
 			emit_flow_event(&pkt->key, SM_EVENT_FLOW_END, ending & SM_TCP_RST ? SM_END_RST : SM_END_FIN,
 					bpf_ktime_get_ns());
@@ -200,7 +214,7 @@ static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egres
 	else
 		insert_flow(&pkt, egress);
 
-	if (pkt.has_payload && (is_dns_port(pkt.key.remote_port) || is_dns_port(pkt.key.local_port)))
+	if (feature_dns && pkt.has_payload && (is_dns_port(pkt.key.remote_port) || is_dns_port(pkt.key.local_port)))
 		emit_dns(skb, &pkt, egress);
 	return TC_ACT_UNSPEC;
 }

@@ -7,7 +7,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* 6.10 changed inet_csk_accept(sk, flags, err, kern) to inet_csk_accept(sk, struct proto_accept_arg *)
  * ("have do_accept() take a struct proto_accept_arg", Jens Axboe): the return value moves from ctx[4]
- * to ctx[2]. Each branch keeps a constant ctx offset, as the verifier requires. */
+ * to ctx[2]. The verifier wants a constant offset on every ctx load; written as C, clang folds the two
+ * branches into one load through ctx plus a selected offset, which every kernel refuses ("dereference
+ * of modified ctx ptr R1 off=32 disallowed", seen on 5.10, 6.1 and 6.12). Inline asm keeps two loads
+ * with fixed offsets; the CO-RE constant leaves the other one dead, and the verifier never walks it
+ * (before 6.10 ctx[4] exists, from 6.10 only ctx[2] does). */
 SEC("fexit/inet_csk_accept")
 int accept_fexit(__u64 *ctx)
 {
@@ -15,9 +19,9 @@ int accept_fexit(__u64 *ctx)
 	struct sock *sk;
 
 	if (bpf_core_type_exists(struct proto_accept_arg))
-		sk = (struct sock *)ctx[2];
+		asm volatile("%[sk] = *(u64 *)(%[ctx] + 16)" : [sk] "=r"(sk) : [ctx] "r"(ctx));
 	else
-		sk = (struct sock *)ctx[4];
+		asm volatile("%[sk] = *(u64 *)(%[ctx] + 32)" : [sk] "=r"(sk) : [ctx] "r"(ctx));
 	if (!sk)
 		return 0;
 	sm_current_id(&id);

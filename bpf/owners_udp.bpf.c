@@ -25,40 +25,68 @@ static __always_inline bool first_time_for(struct sock *sk, __u32 pid)
 	return true;
 }
 
-static __always_inline int own_sent_hashed(struct sock *sk)
+static __always_inline int own_hashed(struct sock *sk, __u8 how)
 {
 	struct sm_owner_id id = {};
 
 	if (!first_time_for(sk, bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	sm_current_id(&id);
-	sm_emit_owner(sk, sm_stored_cookie(sk), &id, SM_HOW_UDP_SEND, true);
+	sm_emit_owner(sk, sm_stored_cookie(sk), &id, how, true);
 	return 0;
 }
 
 SEC("fexit/udp_sendmsg")
 int BPF_PROG(udp_fexit, struct sock *sk, struct msghdr *msg, size_t len, int ret)
 {
-	return own_sent_hashed(sk);
+	return own_hashed(sk, SM_HOW_UDP_SEND);
 }
 
 SEC("fexit/udpv6_sendmsg")
 int BPF_PROG(udp6_fexit, struct sock *sk, struct msghdr *msg, size_t len, int ret)
 {
-	return own_sent_hashed(sk);
+	return own_hashed(sk, SM_HOW_UDP_SEND);
 }
 
 /* At entry the source port of a never-bound socket is already set: inet_sendmsg autobinds first. */
 SEC("kprobe/udp_sendmsg")
 int BPF_KPROBE(udp_kprobe, struct sock *sk)
 {
-	return own_sent_hashed(sk);
+	return own_hashed(sk, SM_HOW_UDP_SEND);
 }
 
 SEC("kprobe/udpv6_sendmsg")
 int BPF_KPROBE(udp6_kprobe, struct sock *sk)
 {
-	return own_sent_hashed(sk);
+	return own_hashed(sk, SM_HOW_UDP_SEND);
+}
+
+/* Receive side of the fexit and kprobe variants: a socket that only receives (a server, a DNS
+ * stub's listener) never sends first. At entry the socket is bound (it could not receive otherwise);
+ * only the first argument is read, the one every kernel since 5.10 agrees on (5.19 dropped
+ * udp_recvmsg's noblock argument). */
+SEC("fentry/udp_recvmsg")
+int BPF_PROG(udp_recv_fentry, struct sock *sk)
+{
+	return own_hashed(sk, SM_HOW_UDP_RECV);
+}
+
+SEC("fentry/udpv6_recvmsg")
+int BPF_PROG(udp6_recv_fentry, struct sock *sk)
+{
+	return own_hashed(sk, SM_HOW_UDP_RECV);
+}
+
+SEC("kprobe/udp_recvmsg")
+int BPF_KPROBE(udp_recv_kprobe, struct sock *sk)
+{
+	return own_hashed(sk, SM_HOW_UDP_RECV);
+}
+
+SEC("kprobe/udpv6_recvmsg")
+int BPF_KPROBE(udp6_recv_kprobe, struct sock *sk)
+{
+	return own_hashed(sk, SM_HOW_UDP_RECV);
 }
 
 /* since 6.3: caller's task, every send/receive path including io_uring and sendmmsg. */

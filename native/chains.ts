@@ -21,55 +21,79 @@ export interface Variant {
   attach: AttachKind;
   /** Attaching it adds work to every syscall of every process (a syscall tracepoint). */
   taxesEverySyscall: boolean;
+  /**
+   * What a kernel needs for it to load: the first version whose verifier and hooks take it, and
+   * CONFIG_KPROBES (kprobe) or BPF trampolines (fentry/fexit). Kernel tests derive from this which
+   * variants must load on the running kernel; the kernel matrix proves it on 5.10, 6.1, 6.12 and the host.
+   */
+  needs: VariantNeeds;
 }
 
-function variant(name: string, object: string | null, programs: string[], attach: AttachKind, taxes = false): Variant {
-  return { name, object, programs, attach, taxesEverySyscall: taxes };
+export interface VariantNeeds {
+  /** 'major.minor' */
+  since: string;
+  kprobes?: boolean;
+  trampoline?: boolean;
 }
+
+function variant(name: string, object: string | null, programs: string[], attach: AttachKind, needs: VariantNeeds, taxes = false): Variant {
+  return { name, object, programs, attach, taxesEverySyscall: taxes, needs };
+}
+
+// Kernel facts behind the `needs` below (each refusal seen in the kernel matrix): BPF trampolines
+// (fentry/fexit) and tp_btf came in 5.5; BPF_CGROUP_INET_SOCK_RELEASE in 5.9; bpf_sk_storage_get in
+// tracing programs and bpf_sock_from_file (iter/task_file sockets) in 5.11 (5.10: "unknown func
+// bpf_sk_storage_get#107"); bpf_get_socket_cookie on a struct sock in tracing programs in 5.12 (5.10:
+// "unknown func bpf_get_socket_cookie#46"); the sock_send_length/sock_recv_length tracepoints in 6.3
+// (6.1: ESRCH). The sockops variant calls pid and uid helpers that 6.1 and 6.12 refuse there and 6.18
+// takes: its `since` is set just past the last refusal seen, not at a known first release.
+const TRAMPOLINE: VariantNeeds = { since: '5.5', trampoline: true };
+const KPROBE: VariantNeeds = { since: '4.17', kprobes: true };
 
 /** /proc scan (sockets → inodes → /proc/PID/fd); every capability can fall back to it except close/exec. */
-export const PROC_VARIANT = variant('proc:/proc', null, [], 'proc');
+export const PROC_VARIANT = variant('proc:/proc', null, [], 'proc', { since: '0.0' });
 
 export const OWNER_CHAINS: Readonly<Record<OwnerCapability, readonly Variant[]>> = {
   connect: [
-    variant('fentry:tcp_connect', 'owners_connect', ['connect_fentry'], 'auto'),
-    variant('kprobe:tcp_connect', 'owners_connect', ['connect_kprobe'], 'auto'),
-    variant('tp_btf:inet_sock_set_state', 'owners_connect', ['connect_tp_btf'], 'auto'),
-    variant('tracepoint:inet_sock_set_state', 'owners_connect', ['connect_tp'], 'auto'),
-    variant('sockops:tcp_connect', 'owners_connect', ['connect_sockops'], 'cgroup'),
+    variant('fentry:tcp_connect', 'owners_connect', ['connect_fentry'], 'auto', { ...TRAMPOLINE, since: '5.11' }),
+    variant('kprobe:tcp_connect', 'owners_connect', ['connect_kprobe'], 'auto', KPROBE),
+    variant('tp_btf:inet_sock_set_state', 'owners_connect', ['connect_tp_btf'], 'auto', { since: '5.11' }),
+    variant('tracepoint:inet_sock_set_state', 'owners_connect', ['connect_tp'], 'auto', { since: '4.16' }),
+    variant('sockops:tcp_connect', 'owners_connect', ['connect_sockops'], 'cgroup', { since: '6.13' }),
     PROC_VARIANT,
   ],
   accept: [
-    variant('fexit:inet_csk_accept', 'owners_accept', ['accept_fexit'], 'auto'),
-    variant('kretprobe:inet_csk_accept', 'owners_accept', ['accept_kretprobe'], 'auto'),
-    variant('tp_btf:sock_recv_length', 'owners_accept', ['accept_state_tp_btf', 'accept_recv_tp_btf', 'accept_send_tp_btf'], 'auto'),
-    variant('tracepoint:sys_exit_accept4', 'owners_accept', ['accept_sys_exit4', 'accept_sys_exit'], 'auto', true),
+    variant('fexit:inet_csk_accept', 'owners_accept', ['accept_fexit'], 'auto', TRAMPOLINE),
+    variant('kretprobe:inet_csk_accept', 'owners_accept', ['accept_kretprobe'], 'auto', KPROBE),
+    variant('tp_btf:sock_recv_length', 'owners_accept', ['accept_state_tp_btf', 'accept_recv_tp_btf', 'accept_send_tp_btf'], 'auto', { since: '6.3' }),
+    variant('tracepoint:sys_exit_accept4', 'owners_accept', ['accept_sys_exit4', 'accept_sys_exit'], 'auto', { since: '4.17' }, true),
     PROC_VARIANT,
   ],
   udp: [
-    variant('fexit:udp_sendmsg', 'owners_udp', ['udp_fexit', 'udp6_fexit'], 'auto'),
-    variant('kprobe:udp_sendmsg', 'owners_udp', ['udp_kprobe', 'udp6_kprobe'], 'auto'),
-    variant('tp_btf:sock_send_length', 'owners_udp', ['udp_send_tp_btf', 'udp_recv_tp_btf'], 'auto'),
+    variant('fexit:udp_sendmsg', 'owners_udp', ['udp_fexit', 'udp6_fexit', 'udp_recv_fentry', 'udp6_recv_fentry'], 'auto', TRAMPOLINE),
+    variant('kprobe:udp_sendmsg', 'owners_udp', ['udp_kprobe', 'udp6_kprobe', 'udp_recv_kprobe', 'udp6_recv_kprobe'], 'auto', KPROBE),
+    variant('tp_btf:sock_send_length', 'owners_udp', ['udp_send_tp_btf', 'udp_recv_tp_btf'], 'auto', { since: '6.3' }),
     variant(
       'cgroup:sendmsg',
       'owners_udp',
       ['udp_sendmsg4', 'udp_sendmsg6', 'udp_recvmsg4', 'udp_recvmsg6', 'udp_connect4', 'udp_connect6', 'udp_skb_egress'],
       'cgroup',
+      { since: '5.8' },
     ),
     PROC_VARIANT,
   ],
   // cgroup:sock_release before tp_btf: it also ends UDP sockets, which have no state tracepoint.
   close: [
-    variant('fentry:tcp_close', 'owners_close', ['close_fentry'], 'auto'),
-    variant('kprobe:tcp_close', 'owners_close', ['close_kprobe'], 'auto'),
-    variant('cgroup:sock_release', 'owners_close', ['close_sock_release'], 'cgroup'),
-    variant('tp_btf:inet_sock_set_state', 'owners_close', ['close_tp_btf'], 'auto'),
+    variant('fentry:tcp_close', 'owners_close', ['close_fentry'], 'auto', { ...TRAMPOLINE, since: '5.12' }),
+    variant('kprobe:tcp_close', 'owners_close', ['close_kprobe'], 'auto', KPROBE),
+    variant('cgroup:sock_release', 'owners_close', ['close_sock_release'], 'cgroup', { since: '5.9' }),
+    variant('tp_btf:inet_sock_set_state', 'owners_close', ['close_tp_btf'], 'auto', { since: '5.12' }),
   ],
   exec: [
-    variant('tp_btf:sched_process_exec', 'procs', ['exec_tp_btf', 'exit_tp_btf'], 'auto'),
-    variant('tracepoint:sched_process_exec', 'procs', ['exec_tp', 'exit_tp'], 'auto'),
+    variant('tp_btf:sched_process_exec', 'procs', ['exec_tp_btf', 'exit_tp_btf'], 'auto', { since: '5.5' }),
+    variant('tracepoint:sched_process_exec', 'procs', ['exec_tp', 'exit_tp'], 'auto', { since: '4.17' }),
   ],
-  startup: [variant('iter:task_file', 'owners_iter', ['existing_sockets'], 'iter'), PROC_VARIANT],
+  startup: [variant('iter:task_file', 'owners_iter', ['existing_sockets'], 'iter', { since: '5.11' }), PROC_VARIANT],
 };
 
 export type OwnerForce = Partial<Record<OwnerCapability, string>>;

@@ -22,6 +22,7 @@ import {
 } from './flows-layout.js';
 import { decodeLinkEvents } from './flows-netlink.js';
 import { FlowExpiry } from './flows-expiry.js';
+import { loadFlowsObject, type TcFeature } from './flows-load.js';
 
 export interface FlowCaptureOptions {
   flowTableSize?: number;
@@ -51,18 +52,6 @@ export interface FlowStats {
 
 export const DEFAULT_FLOW_TABLE_SIZE = 65_536;
 
-function u32(value: number): Buffer {
-  const buffer = Buffer.alloc(4);
-  buffer.writeUInt32LE(value);
-  return buffer;
-}
-
-function u64(value: number): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigUInt64LE(BigInt(value));
-  return buffer;
-}
-
 export class FlowCapture {
   private listeners: FlowListeners = {};
   private readonly ring: RingBufferHandle;
@@ -81,6 +70,9 @@ export class FlowCapture {
     private readonly attacher: TcAttacher,
     private readonly only: Set<string> | null,
     options: FlowCaptureOptions,
+    /** Optional TC features in the loaded program, and those the kernel refused (with why). */
+    readonly features: ReadonlySet<TcFeature>,
+    readonly refused: ReadonlyMap<TcFeature, string>,
   ) {
     this.expiry = new FlowExpiry(options.endedFlowTtlMs ?? 30_000, options.idleFlowTtlMs ?? 600_000);
     this.ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => this.onEvents(batch));
@@ -91,19 +83,14 @@ export class FlowCapture {
 
   /** Loads and attaches; rejects (NativeError) when the object cannot load or no interface attaches. */
   static open(options: FlowCaptureOptions = {}, addon: SnitchmapAddon = loadAddon()): FlowCapture {
-    const object = addon.openObject('flows');
-    try {
-      object.setMapMaxEntries('flows', options.flowTableSize ?? DEFAULT_FLOW_TABLE_SIZE);
-      object.setGlobal('dns_capture_bytes', u32(Math.max(1, Math.min(DNS_MAX, options.dnsCaptureBytes ?? DNS_MAX))));
-      object.setGlobal('wakeup_threshold', u64(options.wakeupThresholdBytes ?? 32 * 1024));
-      object.load();
-    } catch (error) {
-      object.close();
-      throw toNativeError(error);
-    }
+    const { object, features, refused } = loadFlowsObject(addon, {
+      flowTableSize: options.flowTableSize ?? DEFAULT_FLOW_TABLE_SIZE,
+      dnsCaptureBytes: options.dnsCaptureBytes ?? DNS_MAX,
+      wakeupThresholdBytes: options.wakeupThresholdBytes ?? 32 * 1024,
+    });
     const attacher = new TcAttacher(addon, object, options.tcMode ?? 'auto');
     const only = options.interfaces ? new Set(options.interfaces) : null;
-    const capture = new FlowCapture(addon, object, attacher, only, options);
+    const capture = new FlowCapture(addon, object, attacher, only, options, features, refused);
     try {
       capture.attachPresent();
     } catch (error) {

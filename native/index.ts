@@ -67,12 +67,15 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
     udp: owners.winners.udp,
     close: owners.winners.close,
     exec: owners.winners.exec,
-    dns: flows.tcMode ? TC_DNS_VARIANT : null,
+    dns: flows.tcMode && flows.features.has('dns') ? TC_DNS_VARIANT : null,
+    startup: owners.winners.startup,
   };
+  const dnsRefusal = flows.refused.get('dns');
+  const probeLog = dnsRefusal ? { ...owners.probeLog, dns: [[TC_DNS_VARIANT, dnsRefusal] as [string, string]] } : owners.probeLog;
   let closed = false;
   return {
     probes,
-    probeLog: owners.probeLog,
+    probeLog,
     listen(listeners: ProbeListeners) {
       const { owners: onOwners, processes, flowEnds, ...flowSide } = listeners;
       flows.listen({ ...flowSide, ...(flowEnds ? { flowEnds } : {}) });

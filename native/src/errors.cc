@@ -16,9 +16,17 @@ constexpr size_t kLogLimit = 16 * 1024;
 
 int PrintToLog(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char line[1024];
-  int n = vsnprintf(line, sizeof line, format, args);
-  libbpfLog.append(line);
+  // libbpf hands over a whole verifier log in one call: format it in full, or only its first
+  // kilobyte survives and the reason at its end is lost.
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, format, copy);
+  va_end(copy);
+  if (n <= 0) return n;
+  std::string text(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(text.data(), text.size(), format, args);
+  text.resize(static_cast<size_t>(n));
+  libbpfLog.append(text);
   if (libbpfLog.size() > kLogLimit) libbpfLog.erase(0, libbpfLog.size() - kLogLimit);
   return n;
 }

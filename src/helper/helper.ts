@@ -3,7 +3,7 @@
 // breaks. Dependencies are injected so tests run it with a fake probe and plain streams.
 
 import type { Readable, Writable } from 'node:stream';
-import { PROBE_CAPABILITIES } from '../shared/contract.js';
+import { PROBE_CAPABILITIES, type ProbeCapability } from '../shared/contract.js';
 import {
   HELPER_PROTOCOL_VERSION,
   MAX_COMMAND_LINE,
@@ -42,10 +42,24 @@ export function errorCodeOf(error: unknown): HelperErrorCode {
   return 'internal';
 }
 
+/** What a person loses when a capability has no winner, in their words. */
+const MISSING: Record<ProbeCapability, string> = {
+  tc: 'no bytes or packets per connection',
+  connect: 'outgoing TCP connections have no owner',
+  accept: 'accepted TCP connections have no owner',
+  udp: 'UDP traffic has no owner',
+  close: 'closed connections are noticed only when they go idle',
+  exec: 'short-lived processes may go unnamed',
+  dns: 'no host names (DNS answers are not read)',
+  startup: 'connections opened before the start have no owner until they are used',
+};
+
 function limitationsOf(probe: Probe): string[] {
-  return PROBE_CAPABILITIES.filter((cap) => probe.probes[cap] === null).map(
-    (cap) => `no ${cap} hook could attach on this kernel: ${cap} information is missing`,
-  );
+  return PROBE_CAPABILITIES.filter((cap) => probe.probes[cap] === null).map((cap) => {
+    const tried = probe.probeLog[cap] ?? [];
+    const why = tried.length > 0 ? ` — the kernel refused ${tried.map(([variant, reason]) => `${variant} (${reason})`).join(', ')}` : '';
+    return `${MISSING[cap]}${why}`;
+  });
 }
 
 class Helper {

@@ -10,8 +10,11 @@ export type Direction = 'outbound' | 'inbound';
 export type Family = 4 | 6;
 export type CaptureMode = 'ebpf' | 'proc';
 
-/** Capabilities whose winning program variant is reported (null: none could attach). */
-export const PROBE_CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns'] as const;
+/**
+ * Capabilities whose winning program variant is reported (null: none could attach). `startup`
+ * (owners of sockets opened before the capture started) is additive.
+ */
+export const PROBE_CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns', 'startup'] as const;
 export type ProbeCapability = (typeof PROBE_CAPABILITIES)[number];
 export type Probes = Record<ProbeCapability, string | null>;
 

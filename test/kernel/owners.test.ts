@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { addonPath } from '../../native/addon.js';
+import { OWNER_CAPABILITIES, OWNER_CHAINS } from '../../native/chains.js';
+import { expectedWinner, kernelFacts } from '../support/kernel-facts.js';
 import { OwnerCollector, startPeer } from './fixtures/owners-harness.js';
 import { runAllScenarios, tcpExchange } from './fixtures/owners-scenarios.js';
 
@@ -23,19 +25,17 @@ describe.skipIf(gate.skip)('owner chains (default)', () => {
     net?.destroy();
   });
 
-  it('picks stable hooks on this kernel and says why the others failed', () => {
+  it('picks the first variant of each chain that this kernel supports, and says why the earlier ones failed', () => {
     const { winners, probeLog } = collector.chains;
-    expect(winners).toEqual({
-      connect: 'tp_btf:inet_sock_set_state',
-      accept: 'tp_btf:sock_recv_length',
-      udp: 'tp_btf:sock_send_length',
-      close: 'cgroup:sock_release',
-      exec: 'tp_btf:sched_process_exec',
-      startup: 'iter:task_file',
-    });
-    expect(probeLog.connect?.map(([name]) => name)).toEqual(['fentry:tcp_connect', 'kprobe:tcp_connect']);
-    expect(probeLog.connect?.[0]?.[1]).toMatch(/^EPERM/);
-    expect(probeLog.connect?.[1]?.[1]).toMatch(/^ENOENT/);
+    const facts = kernelFacts();
+    const expected = Object.fromEntries(OWNER_CAPABILITIES.map((capability) => [capability, expectedWinner(OWNER_CHAINS[capability], facts)]));
+    expect(winners, `kernel ${facts.release}, kprobes ${facts.kprobes}`).toEqual(expected);
+    for (const capability of OWNER_CAPABILITIES) {
+      const chain = OWNER_CHAINS[capability].map((candidate) => candidate.name);
+      const losers = chain.slice(0, chain.indexOf(String(expected[capability])));
+      expect(probeLog[capability]?.map(([name]) => name) ?? [], capability).toEqual(losers);
+      for (const [, reason] of probeLog[capability] ?? []) expect(reason).toMatch(/^E[A-Z]+/);
+    }
     expect(collector.chains.skOwnerMapFd).toBeGreaterThan(0);
   });
 

@@ -4,8 +4,8 @@ import type { FlowSample } from '../../../src/shared/capture.js';
 import type { Probe, ProbeListeners } from '../../../native/api.js';
 
 export class FakeProbe implements Probe {
-  readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc' };
-  readonly probeLog = {};
+  readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: null };
+  readonly probeLog = { accept: [['kretprobe:inet_csk_accept', 'ENOENT: no kprobes in this kernel']] as Array<[string, string]> };
   listeners: ProbeListeners = {};
   rows: FlowSample[] = [];
   reads = 0;
