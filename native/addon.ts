@@ -33,6 +33,8 @@ export interface BatchRows {
   count: number;
   /** false when the kernel refused bpf_map_lookup_batch and get_next_key was used */
   batch: boolean;
+  /** false when the read stopped early (ENOSPC: the table grew while it was read); the rest comes next read */
+  complete: boolean;
 }
 
 export interface NativeLink {

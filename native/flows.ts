@@ -48,6 +48,7 @@ export interface FlowStats {
   parseErrors: number;
   interfaces: AttachedInterface[];
   counters: Record<FlowStatName, number>;
+  incompleteReads: number;
 }
 
 export const DEFAULT_FLOW_TABLE_SIZE = 65_536;
@@ -61,6 +62,8 @@ export class FlowCapture {
   private readonly toEpoch: MonotonicToEpoch = monotonicToEpochNow();
   private readonly expiry: FlowExpiry;
   private evicted = 0;
+  /** Table reads cut short by ENOSPC (rows inserted faster than read); counted, never retried in a loop. */
+  private incompleteReads = 0;
   private undecodable = 0;
   private closed = false;
 
@@ -120,7 +123,8 @@ export class FlowCapture {
     // not while a batch is being delivered (a listener reading the table), which would reorder it.
     if (!this.delivering) this.ring.consume();
     const createdBefore = this.counter('flowsCreated');
-    const { keys, values, count } = this.object.lookupBatch('flows');
+    const { keys, values, count, complete } = this.object.lookupBatch('flows');
+    if (!complete) this.incompleteReads++;
     const rows = decodeFlowRows(keys, values, count, this.toEpoch);
     const { deleteIndexes, idleEnds } = this.expiry.review(rows, Date.now());
     if (deleteIndexes.length > 0) {
@@ -142,6 +146,7 @@ export class FlowCapture {
       parseErrors: totals.parseError + totals.insertFailed,
       interfaces: this.attacher.interfaces(),
       counters: totals,
+      incompleteReads: this.incompleteReads,
     };
   }
 

@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   iproute2 iputils-ping procps
   chromium
   iperf3
+  qemu-system-x86 busybox-static xz-utils
 )
 
 missing=()
