@@ -1,4 +1,4 @@
-// The folders are process boundaries (design.md "Layout"); this config keeps them honest.
+// The folders are process boundaries (docs/design.md "Layout"); this config keeps them honest.
 // Each block says what one folder may not import. `no-restricted-imports` sees every static import.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -1,7 +1,7 @@
 /* Packet parser for the TC flow program. Reads headers with bpf_skb_load_bytes: it works on
  * non-linear skbs without bpf_skb_pull_data (which would reallocate someone else's packet) and keeps
  * variable offsets (IHL, extension headers) simple for the verifier, at ~20 ns/packet more than
- * direct access [kernel-notes 4.2]. Every failure is a verdict, never a drop. */
+ * direct access [docs/kernel-notes.md §4.2]. Every failure is a verdict, never a drop. */
 #ifndef SNITCHMAP_FLOWS_PARSE_H
 #define SNITCHMAP_FLOWS_PARSE_H
 

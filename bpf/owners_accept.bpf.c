@@ -152,7 +152,7 @@ int BPF_PROG(accept_send_tp_btf, struct sock *sk, int ret, int flags)
 }
 
 /* Syscall exit + fd walk (Falco-style). Taxes every syscall on the machine while attached
- * (kernel-notes §6.3): the chain uses it only when nothing cheaper attaches. */
+ * (docs/kernel-notes.md §5.2): the chain uses it only when nothing cheaper attaches. */
 static __always_inline int own_accepted_fd(long fd)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();

@@ -4,7 +4,7 @@
 //
 // Order: fentry/fexit and kprobe variants lead (the richest context on kernels that allow them); then
 // the stable tracepoint / cgroup / sockops hooks; /proc last. A variant that taxes every syscall on
-// the machine (syscall tracepoints, kernel-notes §6.3) always comes after every cheaper one.
+// the machine (syscall tracepoints, docs/kernel-notes.md §5.2) always comes after every cheaper one.
 
 export const OWNER_CAPABILITIES = ['connect', 'accept', 'udp', 'close', 'exec', 'startup'] as const;
 export type OwnerCapability = (typeof OWNER_CAPABILITIES)[number];

@@ -1,7 +1,7 @@
 // The /proc fallback for socket owners: /proc/net/{tcp,tcp6,udp,udp6} give every socket's endpoints
 // and inode, /proc/PID/fd links give the inode's owners. Used for sockets that predate start when the
 // iter/task_file program cannot load, and polled when no BPF variant of a capability attaches. Costly
-// (kernel-notes §6.6: ~100 ms on a busy machine), hence last in every chain. Unreadable entries
+// (docs/kernel-notes.md §6.2: ~100 ms on a busy machine), hence last in every chain. Unreadable entries
 // (processes that exit mid-scan) are skipped, never thrown.
 
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // Process identity (exe, cmdline) from /proc, for owner records. A PID can be reused between the
 // kernel event and this read, so every read is pinned to the record's start time (/proc/PID/stat
 // field 22): a different start time means another process, and we report null rather than its
-// identity. Reads cost ~50-80 µs per PID in Node (kernel-notes §6.6), so results are cached per
+// identity. Reads cost ~50-80 µs per PID in Node (docs/kernel-notes.md §6.2), so results are cached per
 // (pid, start time); exec keeps the start time but changes exe/cmdline, so exec events refresh it.
 
 import { readFileSync, readlinkSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The `snitchmap watch --json` contract, version 1 (docs: design.md, "The watch --json contract").
+// The `snitchmap watch --json` contract, version 1 (docs/design.md "The watch --json contract").
 // Scripts depend on these shapes: change them only with a version bump. Optional fields marked
 // "additive" are extensions that old readers can ignore.
 

@@ -1,4 +1,4 @@
-// The CLI's capture choice (design.md "Elevation"): root runs the helper directly; a user gets the
+// The CLI's capture choice (docs/design.md "Elevation"): root runs the helper directly; a user gets the
 // /proc poller unless they asked for sudo, and then still falls back to /proc if sudo refuses.
 // Non-interactive sudo (-n) is used because stdout belongs to the NDJSON stream and a password
 // prompt would hang a script; `sudo -v` beforehand caches credentials for it.

@@ -1,6 +1,6 @@
 // Which process holds which socket, from /proc/PID/fd links ("socket:[INODE]"). Only processes this
 // user may inspect are scanned (others' fd directories are unreadable without root anyway). A full
-// scan costs ~6-7 µs per fd in Node (kernel-notes §6.6), so callers scan only when a connection
+// scan costs ~6-7 µs per fd in Node (docs/kernel-notes.md §6.2), so callers scan only when a connection
 // with an unknown inode appears.
 
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';

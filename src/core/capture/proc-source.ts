@@ -1,5 +1,5 @@
 // The unprivileged capture source: polls /proc/net/{tcp,tcp6,udp,udp6} about once a second and
-// attributes sockets to processes through /proc/PID/fd (the bandwhich model, kernel-notes §1.9).
+// attributes sockets to processes through /proc/PID/fd (the bandwhich model, docs/kernel-notes.md §6.1).
 // It sees only what exists at poll time, only this user's processes, and no traffic at all.
 
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// The userspace join of socket owners to flows (kernel-notes §3.6, design A). Owners arrive as
+// The userspace join of socket owners to flows (docs/kernel-notes.md §3.1). Owners arrive as
 // records keyed by their endpoints; a flow finds its owner by, in order: the exact tuple (connected
 // sockets; orientation included, so the two ends of a loopback connection find their own owners),
 // the local endpoint of an unconnected UDP socket, a wildcard bind (0.0.0.0 / ::) on that port, and
