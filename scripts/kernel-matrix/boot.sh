@@ -24,6 +24,6 @@ timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
   < /dev/null 2>&1 | sed -u "s/\r//" | tee "$run/console.log"
 status=${PIPESTATUS[0]}
 [ "$status" = 124 ] && { echo "boot.sh: timed out after ${limit}s" >&2; exit 124; }
-code=$(sed -n 's/^sm-guest: exit \([0-9]*\)$/\1/p' "$run/console.log" | tail -n1)
+code=$(sed -n "s/.*sm-guest: exit \\([0-9][0-9]*\\).*/\\1/p" "$run/console.log" | tail -n1)
 [ -n "$code" ] || { echo "boot.sh: the command never finished (qemu status $status)" >&2; exit 125; }
 exit "$code"

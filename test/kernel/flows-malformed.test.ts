@@ -17,7 +17,7 @@ const RAW = fileURLToPath(new URL('./fixtures/flows-raw.py', import.meta.url));
 const gate = kernelGate([addonPath()]);
 
 async function deliver(net: TestNet, frames: Buffer[]): Promise<string[]> {
-  const receiver = net.spawn('python3', [RAW, 'recv', net.nsIf, MARK_MAC, '1.5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const receiver = net.spawn('python3', [RAW, 'recv', net.nsIf, MARK_MAC, String(frames.length), '30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const exited = new Promise((resolve) => receiver.once('exit', resolve));
   receiver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
