@@ -8,6 +8,7 @@ import { openProbe } from '../../native/index.js';
 import type { FlowKey } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
+import { kernelFacts } from '../support/kernel-facts.js';
 import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
 
 const UNPRIVILEGED = fileURLToPath(new URL('./fixtures/flows-unprivileged.mjs', import.meta.url));
@@ -15,9 +16,22 @@ const gate = kernelGate([addonPath(), fileURLToPath(new URL('../../dist/native/i
 
 // Other engineers' kernel tests may run openProbe() concurrently and attach their own sm_tc_*
 // programs to every interface, ours included: "ours" are the ids that appeared while our probe was open.
-function tcxIds(ifindex: number): number[] {
+// Before 6.6 there is no tcx: programs sit in clsact filters, listed by tc.
+const facts = kernelFacts();
+const TC_MODE = facts.tcx ? 'tcx' : 'clsact';
+
+function tcIds(ifindex: number): number[] {
   const addon = loadAddon();
-  return [...addon.queryTcx(ifindex, 'ingress'), ...addon.queryTcx(ifindex, 'egress')].filter((entry) => entry.name.startsWith('sm_tc')).map((entry) => entry.progId);
+  const tcx = facts.tcx ? [...addon.queryTcx(ifindex, 'ingress'), ...addon.queryTcx(ifindex, 'egress')] : [];
+  const fromTcx = tcx.filter((entry) => entry.name.startsWith('sm_tc')).map((entry) => entry.progId);
+  const dev = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+    .split('\n')
+    .find((line) => line.startsWith(`${ifindex}: `))
+    ?.split(': ')[1]
+    ?.split('@')[0];
+  if (!dev) return fromTcx;
+  const filters = ['ingress', 'egress'].map((hook) => execFileSync('tc', ['filter', 'show', 'dev', dev, hook], { encoding: 'utf8' })).join('\n');
+  return [...fromTcx, ...[...filters.matchAll(/sm_tc\w*[^\n]*?\bid (\d+)/g)].map((match) => Number(match[1]))];
 }
 
 describe.skipIf(gate.skip)('openProbe (flows side)', () => {
@@ -30,12 +44,12 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
     net?.destroy();
   });
 
-  it('reports tcx and tc:dns, announces new flows, reads them, and closes cleanly', async () => {
-    const before = new Set(tcxIds(net.hostIfindex));
+  it(`reports ${TC_MODE} and tc:dns, announces new flows, reads them, and closes cleanly`, async () => {
+    const before = new Set(tcIds(net.hostIfindex));
     const probe = await openProbe({ interfaces: [net.hostIf] });
-    const mine = tcxIds(net.hostIfindex).filter((id) => !before.has(id));
+    const mine = tcIds(net.hostIfindex).filter((id) => !before.has(id));
     try {
-      expect(probe.probes.tc).toBe('tcx');
+      expect(probe.probes.tc).toBe(TC_MODE);
       expect(probe.probes.dns).toBe('tc:dns');
       expect(mine).toHaveLength(2);
       const opened: FlowKey[] = [];
@@ -48,13 +62,13 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
       expect(opened).toContainEqual(expect.objectContaining({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 }));
       expect(probe.readFlows()).toContainEqual(expect.objectContaining({ localPort, txPackets: 3, rxPackets: 3, txBytes: 3 * 128 }));
       const stats = probe.stats();
-      expect(stats.interfaces).toEqual([{ name: net.hostIf, ifindex: net.hostIfindex, mode: 'tcx' }]);
+      expect(stats.interfaces).toEqual([{ name: net.hostIf, ifindex: net.hostIfindex, mode: TC_MODE }]);
       expect(stats.eventsLost).toBe(0);
     } finally {
       probe.close();
       probe.close();
     }
-    expect(tcxIds(net.hostIfindex).filter((id) => mine.includes(id))).toEqual([]);
+    expect(tcIds(net.hostIfindex).filter((id) => mine.includes(id))).toEqual([]);
   });
 
   it('honours a forced clsact variant', async () => {
@@ -68,18 +82,20 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
   });
 
   it('rejects a forced variant that cannot attach with EVARIANT and leaves nothing attached', async () => {
-    const before = tcxIds(net.hostIfindex).length;
+    const before = tcIds(net.hostIfindex).length;
     await expect(openProbe({ interfaces: ['no-such-if0'], force: { tc: 'tcx' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     await expect(openProbe({ interfaces: [net.hostIf], force: { tc: 'bogus' } })).rejects.toMatchObject({ code: 'EVARIANT' });
     await expect(openProbe({ interfaces: [net.hostIf], force: { dns: 'uprobe:getaddrinfo' } })).rejects.toMatchObject({ code: 'EVARIANT' });
-    expect(tcxIds(net.hostIfindex).length).toBeLessThanOrEqual(before);
+    expect(tcIds(net.hostIfindex).length).toBeLessThanOrEqual(before);
   });
 
   it('an interface that is gone is ENODEV, said in words', () => {
     const object = loadAddon().openObject('flows');
     try {
       object.load();
-      expect(() => object.attachTcx('sm_tc_ingress', 0x7ffffff0, 'ingress')).toThrow(expect.objectContaining({ name: 'NativeError', code: 'ENODEV', message: expect.stringMatching(/interface is gone/) }));
+      const gone = () =>
+        facts.tcx ? object.attachTcx('sm_tc_ingress', 0x7ffffff0, 'ingress') : object.attachClsact('sm_tc_ingress', 0x7ffffff0, 'ingress', 0x534d, 0x534d);
+      expect(gone).toThrow(expect.objectContaining({ name: 'NativeError', code: 'ENODEV', message: expect.stringMatching(/interface is gone/) }));
       expect(() => object.attachTcx('no_such_program', 1, 'ingress')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
     } finally {
       object.close();

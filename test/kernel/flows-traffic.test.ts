@@ -4,11 +4,13 @@
 // (IPv4 20, IPv6 40, no extension headers here) and a TCP header of 20–60 bytes, so for P packets
 // carrying a payload of B bytes: B + P·(ip+20) ≤ bytes ≤ B + P·(ip+60). UDP headers are fixed
 // (8 bytes), so UDP counts are exact: count·(size + ip + 8).
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonPath } from '../../native/addon.js';
 import { FlowCapture } from '../../native/flows.js';
 import type { DnsPayload, FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
+import { kernelFacts } from '../support/kernel-facts.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { canonicalIp } from './fixtures/flows-frames.js';
 import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
@@ -17,6 +19,14 @@ const gate = kernelGate([addonPath()]);
 
 function find(rows: FlowSample[], match: Partial<FlowSample>): FlowSample | undefined {
   return rows.find((row) => Object.entries(match).every(([key, value]) => row[key as keyof FlowSample] === value));
+}
+
+/** The kernel's count of retransmitted TCP segments (/proc/net/snmp, Tcp: RetransSegs). */
+function tcpRetransmissions(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Tcp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RetransSegs')] ?? 0);
 }
 
 describe.skipIf(gate.skip)('flows: real traffic', () => {
@@ -34,9 +44,10 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     net?.destroy();
   });
 
-  it('attaches with tcx on this kernel', () => {
-    expect(capture.tcMode).toBe('tcx');
-    expect(capture.stats().interfaces.map((entry) => entry.mode)).toEqual(['tcx', 'tcx']);
+  it('attaches with tcx where the kernel has it (6.6+), clsact before', () => {
+    const mode = kernelFacts().tcx ? 'tcx' : 'clsact';
+    expect(capture.tcMode).toBe(mode);
+    expect(capture.stats().interfaces.map((entry) => entry.mode)).toEqual([mode, mode]);
   });
 
   for (const family of [4, 6] as const) {
@@ -97,8 +108,10 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     const port = 43001;
     const sink = hostPeer(['tcp-sink', '127.0.0.1', String(port)]);
     await sink.ready;
+    const retransmittedBefore = tcpRetransmissions();
     const sender = hostPeer(['tcp-send', '127.0.0.1', String(port), '300000']);
     const [sent] = await Promise.all([sender.done, sink.done]);
+    const retransmitted = tcpRetransmissions() - retransmittedBefore;
     const clientPort = sent[0]?.localPort as number;
     await sleep(50);
     const rows = capture.readFlows();
@@ -112,7 +125,9 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     expect(client.rxBytes).toBe(server.txBytes);
     expect(client.txPackets).toBe(server.rxPackets);
     expect(client.txBytes).toBeGreaterThanOrEqual(300_000 + client.txPackets * 40);
-    expect(client.txBytes).toBeLessThanOrEqual(300_000 + client.txPackets * 80);
+    // Retransmitted segments are real traffic and counted; under qemu without KVM, loopback TCP does
+    // retransmit (seen: one 54 KB segment on 6.12). Only a clean transfer gets the tight bound.
+    expect(client.txBytes).toBeLessThanOrEqual(retransmitted === 0 ? 300_000 + client.txPackets * 80 : 2 * 300_000);
   });
 
   it('DNS: UDP port 53 payloads are copied both ways, bounded, through batched events', async () => {

@@ -15,6 +15,8 @@ import { createTestNet, type TestNet } from '../support/netns.js';
 import { addonPath } from '../../native/addon.js';
 import { OwnerCollector, sleep } from './fixtures/owners-harness.js';
 import { judgeShortLived, parseShortLines } from './fixtures/owners-short-judge.js';
+import { OWNER_CHAINS } from '../../native/chains.js';
+import { kernelFacts, kernelMeets } from '../support/kernel-facts.js';
 
 const gate = kernelGate([addonPath()]);
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -131,7 +133,13 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
     }
   });
 
-  for (const udp of ['tp_btf:sock_send_length', 'cgroup:sendmsg']) {
+  // Every UDP variant this kernel supports (the others are proven to fail cleanly in owners-variants).
+  const facts = kernelFacts();
+  const udpVariants = OWNER_CHAINS.udp.filter((variant) => variant.object !== null && kernelMeets(variant.needs, facts)).map((variant) => variant.name);
+  it('has a UDP variant to try on this kernel', () => {
+    expect(udpVariants.length).toBeGreaterThan(0);
+  });
+  for (const udp of udpVariants) {
     for (const mode of ['sendmmsg', 'io_uring']) {
       it(`udp=${udp}: ${mode} sends are attributed`, async () => {
         const collector = new OwnerCollector({ udp });

@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { scaled } from '../support/time-scale.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { json, watchLines } from './fixtures/watch-lines.js';
 
@@ -81,8 +82,8 @@ describe.skipIf(gate.skip)('the root helper process', () => {
     expect(errors.map((m) => m?.code)).toEqual(['bad-command', 'line-too-long', 'bad-command']);
 
     helper.stdin?.end();
-    const ms = await exitedWithin(helper.pid ?? 0, 1000);
-    expect(ms).toBeLessThan(1000);
+    const ms = await exitedWithin(helper.pid ?? 0, scaled(1000));
+    expect(ms).toBeLessThan(scaled(1000));
     expect(json(out.lines.at(-1) ?? '')).toEqual({ t: 'bye', reason: 'stdin closed' });
     expect(ids.filter(programExists)).toEqual([]);
   });
@@ -99,8 +100,8 @@ describe.skipIf(gate.skip)('the root helper process', () => {
     expect(helperPid).toBeGreaterThan(0);
     const ids = programIds(helperPid ?? 0);
     watch.kill('SIGKILL');
-    const ms = await exitedWithin(helperPid ?? 0, 1000);
-    expect(ms).toBeLessThan(1000);
+    const ms = await exitedWithin(helperPid ?? 0, scaled(1000));
+    expect(ms).toBeLessThan(scaled(1000));
     expect(ids.filter(programExists)).toEqual([]);
   });
 });

@@ -16,13 +16,16 @@ export interface KernelFacts {
    * two have gone together on every kernel tested, so kprobes stand in for both.
    */
   trampoline: boolean;
+  /** tcx links (BPF_TCX_INGRESS/EGRESS, 6.6); older kernels attach TC through clsact only. */
+  tcx: boolean;
 }
 
 export function kernelFacts(): KernelFacts {
   const release = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
   const [major = 0, minor = 0] = release.split(/[.-]/).map(Number);
   const kprobes = existsSync('/sys/bus/event_source/devices/kprobe');
-  return { release, version: [major, minor], kprobes, trampoline: kprobes };
+  const tcx = major > 6 || (major === 6 && minor >= 6);
+  return { release, version: [major, minor], kprobes, trampoline: kprobes, tcx };
 }
 
 function atLeast(facts: KernelFacts, since: string): boolean {
