@@ -70,6 +70,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       unattributed: counters.unattributed,
       connections: counters.live,
       dnsMalformed: names.stats().malformed,
+      dnsUnmatched: names.stats().unmatched,
     };
   };
 

@@ -7,7 +7,7 @@ import { createEngine, type EngineTuning } from '../../../src/core/engine.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { Geolocator } from '../../../src/core/geo/geolocator.js';
 import type { ConnectionEvent, StatsMessage, WatchMessage } from '../../../src/shared/contract.js';
-import { payload, response } from './fakes/dns.js';
+import { lookup, payload, response } from './fakes/dns.js';
 import { FakeSource } from './fakes/fake-source.js';
 import { flow, owner } from './fakes/records.js';
 
@@ -69,10 +69,10 @@ describe('engine', () => {
   it('enriches a connection with the DNS name, scope, location and ASN', async () => {
     const { engine, source, connections } = setup();
     await engine.start();
-    source.feed.dns([payload(response('www.example.com', [
+    source.feed.dns(lookup('www.example.com', [
       { type: 'CNAME', name: 'www.example.com', ttl: 60, data: 'edge.example.net' },
       { type: 'A', name: 'edge.example.net', ttl: 60, data: '8.8.8.8' },
-    ]))]);
+    ]));
     source.feed.owners([owner({ remoteIp: '8.8.8.8' })]);
     source.feed.flows([flow({ remoteIp: '8.8.8.8' })], Date.now());
     const [open] = connections();
@@ -85,6 +85,19 @@ describe('engine', () => {
       },
       process: { pid: 4321, user: 'alice' },
     });
+    await engine.stop();
+  });
+
+  it('does not let a forged DNS answer (no query sent) name the next connection, and counts it', async () => {
+    const { engine, source, connections, stats } = setup({}, { statsIntervalMs: 1_000 });
+    await engine.start();
+    const forged = response('login.bank.example', [{ type: 'A', name: 'login.bank.example', ttl: 300, data: '127.0.0.9' }]);
+    source.feed.dns([payload(forged, Date.now(), false, { proto: 17, localIp: '127.0.0.1', localPort: 53, remoteIp: '127.0.0.1', remotePort: 41000 })]);
+    source.feed.owners([owner({ localIp: '127.0.0.1', remoteIp: '127.0.0.9' })]);
+    source.feed.flows([flow({ localIp: '127.0.0.1', remoteIp: '127.0.0.9' })], Date.now());
+    expect(connections()[0]).toMatchObject({ event: 'open', remote: { ip: '127.0.0.9', host: null } });
+    vi.advanceTimersByTime(1_000);
+    expect(stats().at(-1)).toMatchObject({ dnsUnmatched: 1, dnsMalformed: 0 });
     await engine.stop();
   });
 
