@@ -33,7 +33,14 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     warn(`exiting: capture stopped (${error.message})`);
     finish(1);
   });
-  const engine = deps.createEngine(engineOptions(options, source, warn));
+  let engine: Engine;
+  try {
+    engine = deps.createEngine(engineOptions(options, source, warn));
+  } catch (error) {
+    // A --locations or --geoip file that cannot be used: say which, exit non-zero, start nothing.
+    warn((error as Error).message);
+    return 1;
+  }
   let helloShown = false;
   const held: WatchMessage[] = [];
   let events = 0;

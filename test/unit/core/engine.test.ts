@@ -130,22 +130,22 @@ describe('engine', () => {
     expect(withHome.hello().home).toEqual({ lat: -5, lon: 5, label: 'Home' });
   });
 
-  it('a corrupt --geoip file is a warning and the engine runs on without locations', async () => {
-    const path = join(dir, 'corrupt.mmdb');
-    writeFileSync(path, 'not an mmdb');
-    const source = new FakeSource();
-    const warnings: string[] = [];
-    const engine = createEngine({ source, geoipPath: path, configDir: dir, onWarning: (message) => warnings.push(message) }, { guessHome: () => ({ lat: 0, lon: 0, label: 'x' }) });
-    const hello = await engine.start();
-    expect(hello.geoip).toBeNull();
-    expect(hello.attributions).toEqual([ASN_ATTRIBUTION]);
-    expect(warnings.some((message) => message.includes(path) && message.includes('running without locations'))).toBe(true);
-    const events: WatchMessage[] = [];
-    engine.onMessage((message) => events.push(message));
-    source.feed.owners([owner({ remoteIp: '8.8.8.8' })]);
-    source.feed.flows([flow({ remoteIp: '8.8.8.8' })], Date.now());
-    expect(events[0]).toMatchObject({ remote: { geo: null, scope: 'internet', asn: { number: 15169 } } });
-    await engine.stop();
+  it('refuses to start on a --geoip or --locations file it cannot use, naming it without quoting it', () => {
+    const geoip = join(dir, 'corrupt.mmdb');
+    writeFileSync(geoip, 'SECRET-GEOIP-BYTES not an mmdb');
+    const locations = join(dir, 'secret-locations.json');
+    writeFileSync(locations, 'root:SECRET-LOCATIONS-BYTES:0:0');
+    const options = { source: new FakeSource(), configDir: dir, onWarning: () => undefined };
+    const tuning = { guessHome: () => ({ lat: 0, lon: 0, label: 'x' }) };
+    expect(() => createEngine({ ...options, geoipPath: geoip }, tuning)).toThrow(`${geoip} is not a valid MaxMind DB (.mmdb) file`);
+    expect(() => createEngine({ ...options, locationsPath: locations }, tuning)).toThrow(new RegExp(`^${locations}: not valid JSON`));
+    for (const path of [geoip, locations]) {
+      try {
+        createEngine({ ...options, ...(path === geoip ? { geoipPath: path } : { locationsPath: path }) }, tuning);
+      } catch (error) {
+        expect((error as Error).message).not.toMatch(/SECRET/);
+      }
+    }
   });
 
   it('emits stats periodically, adding kernel and engine evictions and counting bad DNS', async () => {
