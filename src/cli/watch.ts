@@ -9,6 +9,7 @@ import type { Engine, EngineOptions } from '../core/engine-types.js';
 import type { HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { WatchOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import { jsonLine } from './json-line.js';
 import { formatEvent, formatHello, formatStats } from './text-format.js';
 
 export interface SignalSource {
@@ -48,7 +49,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   let lastLosses = '0/0/0';
   const write = (message: WatchMessage): void => {
     if (options.json) {
-      deps.stdout.write(`${JSON.stringify(message)}\n`);
+      deps.stdout.write(jsonLine(message));
     } else if (message.type === 'hello') {
       deps.stderr.write(`${formatHello(message)}\n`);
     } else if (message.type === 'connection') {
