@@ -210,7 +210,33 @@ describe('engine robustness', () => {
     source.feed.owners([owner(), owner({ localPort: 40001 })]);
     source.feed.flows([flow(), flow({ localPort: 40001 })], Date.now());
     expect(connections()).toHaveLength(2);
-    expect(warnings.filter((message) => message === 'message listener failed: EPIPE')).toHaveLength(2);
+    // Once per minute, however many messages fail (a closed stdout fails every one).
+    expect(warnings.filter((message) => message.startsWith('message listener failed: EPIPE'))).toEqual(['message listener failed: EPIPE']);
+    await engine.stop();
+  });
+
+  it('reports a corrupt GeoIP record once a minute, not once per lookup', async () => {
+    const corrupt: Geolocator = {
+      info: { database: 'Broken-City', built: '2026-01-01', attribution: 'x' },
+      lookup: () => {
+        throw new Error('Unknown type 14 at offset 1234');
+      },
+    };
+    const { engine, source, connections, warnings } = setup({}, { geolocator: () => corrupt });
+    await engine.start();
+    const lookups = (from: number) => {
+      const ips = Array.from({ length: 200 }, (_, i) => `8.8.${from}.${i}`);
+      source.feed.owners(ips.map((remoteIp) => owner({ remoteIp })));
+      source.feed.flows(ips.map((remoteIp) => flow({ remoteIp })), Date.now());
+    };
+    lookups(1);
+    expect(connections()).toHaveLength(200);
+    const geoWarnings = () => warnings.filter((message) => message.startsWith('GeoIP lookup'));
+    expect(geoWarnings()).toEqual([expect.stringMatching(/^GeoIP lookup of 8\.8\.1\.0 failed: Unknown type 14/)]);
+    vi.advanceTimersByTime(60_000);
+    lookups(2);
+    expect(geoWarnings()).toHaveLength(2);
+    expect(geoWarnings()[1]).toMatch(/^GeoIP lookup of 8\.8\.2\.0 failed: .*\(and 199 more like it since the last report\)$/);
     await engine.stop();
   });
 
