@@ -23,10 +23,10 @@ import { fuzz, int, mutateBytes, mutateText, pick, type Random } from './fuzz-ki
 
 /**
  * No single input may take this long: a parser that loops or backtracks on hostile input shows here.
- * Generous, because a GC pause or a busy shared machine can stretch one ordinary case past 250 ms.
+ * Measured in CPU time and generous, since a GC pause can stretch one ordinary case.
  */
 const STALL_MS = 1_000;
-const BUDGET = { cases: 20_000, budgetMs: 1_200 };
+const BUDGET = { cases: 20_000, minCases: 1_000, budgetMs: 1_200 };
 
 describe('fuzz: helper protocol', () => {
   const commands = ['{"cmd":"pause"}', '{"cmd":"ping","id":7}', '{"cmd":"stats"}', '{"cmd":"shutdown"}', '{"cmd":"resume"}'];
@@ -50,7 +50,6 @@ describe('fuzz: helper protocol', () => {
       expect(keys).toEqual(parsed.command.cmd === 'ping' ? ['cmd', 'id'] : ['cmd']);
       if (parsed.command.cmd === 'ping') expect(Number.isSafeInteger(parsed.command.id)).toBe(true);
     });
-    expect(report.cases).toBeGreaterThan(1_000);
     expect(report.slowestMs).toBeLessThan(STALL_MS);
   });
 
@@ -61,13 +60,12 @@ describe('fuzz: helper protocol', () => {
       if (decoded.kind === 'unknown') expect(decoded.type.length).toBeLessThanOrEqual(40);
       if (decoded.kind === 'message' && decoded.message.t === 'dns') expect(Array.isArray(decoded.message.messages)).toBe(true);
     });
-    expect(report.cases).toBeGreaterThan(1_000);
     expect(report.slowestMs).toBeLessThan(STALL_MS);
   });
 
   it('LineReader: arbitrary chunking never yields a line over the limit, and loses no short line', async () => {
     const limit = 256;
-    const report = await fuzz('LineReader', { cases: 3_000, budgetMs: 1_000 }, (random) => {
+    const report = await fuzz('LineReader', { cases: 3_000, minCases: 300, budgetMs: 1_000 }, (random) => {
       const lines = Array.from({ length: 1 + int(random, 20) }, () => mutateText(random, commands).replace(/\n/g, ''));
       const bytes = Buffer.from(lines.map((line) => `${line}\n`).join(''));
       const cuts = Array.from({ length: int(random, 10) }, () => int(random, bytes.length)).sort((a, b) => a - b);
@@ -129,7 +127,6 @@ describe('fuzz: web protocol', () => {
       expect(Number.isSafeInteger((answer as { id: number }).id)).toBe(true);
       expect(() => JSON.stringify(answer)).not.toThrow();
     });
-    expect(report.cases).toBeGreaterThan(1_000);
     expect(report.slowestMs).toBeLessThan(STALL_MS);
     expect(settings.onlineTiles.url === '' || settings.onlineTiles.url.startsWith('https://')).toBe(true);
   });
