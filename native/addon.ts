@@ -105,11 +105,13 @@ export interface SnitchmapAddon {
 
 let loaded: SnitchmapAddon | null = null;
 
-function candidates(): string[] {
+/**
+ * Where the addon is, relative to this file only. Never from the environment: the root helper loads
+ * it, and a variable naming another file would make root load any native module (issue 12).
+ */
+export function addonCandidates(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
-  const fromEnv = process.env.SNITCHMAP_ADDON;
   return [
-    ...(fromEnv ? [fromEnv] : []),
     join(here, 'build/Release/snitchmap.node'), // native/*.ts run directly (tests)
     join(here, '../../native/build/Release/snitchmap.node'), // dist/native/*.js
   ];
@@ -118,7 +120,7 @@ function candidates(): string[] {
 /** Loads the addon once; NativeError ENOADDON when it was not built. */
 export function loadAddon(): SnitchmapAddon {
   if (loaded) return loaded;
-  const path = candidates().find((candidate) => existsSync(candidate));
+  const path = addonCandidates().find((candidate) => existsSync(candidate));
   if (!path) {
     throw new NativeError("native addon not built (run 'bash scripts/build-native.sh')", { code: 'ENOADDON' });
   }
@@ -130,5 +132,5 @@ export function loadAddon(): SnitchmapAddon {
 
 /** The addon's path as the tests' kernel gate needs it. */
 export function addonPath(): string {
-  return candidates().find((candidate) => existsSync(candidate)) ?? join(dirname(fileURLToPath(import.meta.url)), 'build/Release/snitchmap.node');
+  return addonCandidates().find((candidate) => existsSync(candidate)) ?? join(dirname(fileURLToPath(import.meta.url)), 'build/Release/snitchmap.node');
 }

@@ -29,7 +29,7 @@ const SHARED_MAPS = ['sm_owner_events', 'sm_sk_owner', 'sm_owner_stats'] as cons
 
 export interface OwnerChainsContext {
   addon: SnitchmapAddon;
-  /** Per-capability forced variant; SNITCHMAP_FORCE_VARIANTS fills the rest. */
+  /** Per-capability forced variant; SNITCHMAP_FORCE_VARIANTS of `env` fills the rest. */
   force?: OwnerForce;
   /** Defaults to the cgroup-v2 mount from /proc/mounts. */
   cgroupPath?: string | null;
@@ -37,6 +37,10 @@ export interface OwnerChainsContext {
   skOwnerMapFd?: number;
   clock?: MonotonicToEpoch;
   scanProc?: () => KernelOwner[];
+  /**
+   * Where SNITCHMAP_FORCE_VARIANTS is read, only when given (tests, developer tools). Never
+   * process.env by default: the root helper runs this, and its environment is not its own choice.
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -72,7 +76,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   const { addon } = context;
   const clock = context.clock ?? systemClock();
   const scanProc = context.scanProc ?? (() => scanProcOwners());
-  const force = planOrThrow(() => mergeForce(context.force, parseForceEnv((context.env ?? process.env).SNITCHMAP_FORCE_VARIANTS)));
+  const force = planOrThrow(() => mergeForce(context.force, parseForceEnv(context.env?.SNITCHMAP_FORCE_VARIANTS)));
   const cgroupPath = context.cgroupPath === undefined ? cgroupV2Root() : context.cgroupPath;
   const shared = new Map<string, number>();
   if (context.skOwnerMapFd !== undefined) shared.set('sm_sk_owner', context.skOwnerMapFd);

@@ -71,7 +71,14 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   const source = new MonitoredSource(deps.createSource(warn), (error) =>
     status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}.`, canRetry: true } }),
   );
-  const engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+  let engine: Engine;
+  try {
+    engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+  } catch (error) {
+    // A --locations or --geoip file that cannot be used: say which, exit non-zero, start nothing.
+    warn((error as Error).message);
+    return 1;
+  }
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);

@@ -2,14 +2,16 @@
 // (DNS answers) or from other processes (comm, cmdline): control characters are replaced so a
 // hostile name cannot move the cursor or recolour the terminal.
 
+import { neutralizeBidi } from '../shared/bidi.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage } from '../shared/contract.js';
 
-// C0/C1 controls (terminal escapes) and bidi overrides (which can visually reorder a line).
+// C0/C1 controls (terminal escapes, U+0085 NEL) and the Unicode line/paragraph separators.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
+/** Controls and bidi formatting characters (shared/bidi.ts) become '?'. */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, '?');
+  return neutralizeBidi(text.replace(UNPRINTABLE, '?'), '?');
 }
 
 export function formatBytes(bytes: number): string {
@@ -47,8 +49,9 @@ export function formatEvent(event: ConnectionEvent): string {
 
 export function formatHello(hello: HelloMessage): string {
   const lines = [`snitchmap: capture ${hello.capture === 'ebpf' ? 'eBPF' : '/proc (not root)'}`];
-  for (const limitation of hello.limitations ?? []) lines.push(`  - ${limitation}`);
-  if (hello.geoip) lines.push(`  locations: ${hello.geoip.database} (${hello.geoip.built}); ${hello.geoip.attribution}`);
+  for (const limitation of hello.limitations ?? []) lines.push(`  - ${printable(limitation)}`);
+  // The database type and build come from the file's own metadata.
+  if (hello.geoip) lines.push(`  locations: ${printable(hello.geoip.database)} (${printable(hello.geoip.built)}); ${printable(hello.geoip.attribution)}`);
   return lines.join('\n');
 }
 

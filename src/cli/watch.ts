@@ -9,6 +9,7 @@ import type { Engine, EngineOptions } from '../core/engine-types.js';
 import type { HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { WatchOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import { jsonLine } from './json-line.js';
 import { formatEvent, formatHello, formatStats } from './text-format.js';
 
 export interface SignalSource {
@@ -33,7 +34,14 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     warn(`exiting: capture stopped (${error.message})`);
     finish(1);
   });
-  const engine = deps.createEngine(engineOptions(options, source, warn));
+  let engine: Engine;
+  try {
+    engine = deps.createEngine(engineOptions(options, source, warn));
+  } catch (error) {
+    // A --locations or --geoip file that cannot be used: say which, exit non-zero, start nothing.
+    warn((error as Error).message);
+    return 1;
+  }
   let helloShown = false;
   const held: WatchMessage[] = [];
   let events = 0;
@@ -41,7 +49,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   let lastLosses = '0/0/0';
   const write = (message: WatchMessage): void => {
     if (options.json) {
-      deps.stdout.write(`${JSON.stringify(message)}\n`);
+      deps.stdout.write(jsonLine(message));
     } else if (message.type === 'hello') {
       deps.stderr.write(`${formatHello(message)}\n`);
     } else if (message.type === 'connection') {

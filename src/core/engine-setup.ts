@@ -1,5 +1,7 @@
 // Loading what the engine enriches with: home, custom locations, GeoIP database, ASN table. Each
-// failure is a warning and a degraded feature (no locations, no ASN), never a failed start.
+// failure is a warning and a degraded feature (no locations, no ASN), never a failed start, except
+// for a file the user named (--locations, --geoip): that one throws InputFileError, since running
+// without what was asked for would look like it worked.
 import { join } from 'node:path';
 import type { AsnInfo, Home } from '../shared/contract.js';
 import { ASN_ATTRIBUTION, loadAsnTable } from './asn/asn-table.js';

@@ -8,9 +8,9 @@ import type { CaptureSource } from './capture/source.js';
 
 export interface EngineOptions {
   source: CaptureSource;
-  /** --geoip FILE: a MaxMind GeoLite2/GeoIP2 City file or a DB-IP City file (schema detected). */
+  /** --geoip FILE: a MaxMind GeoLite2/GeoIP2 City file or a DB-IP City file (schema detected); unusable → createEngine throws. */
   geoipPath?: string;
-  /** --locations FILE: JSON array of {cidr, label, lat, lon}; `locations.json` in configDir is also read. */
+  /** --locations FILE: JSON array of {cidr, label, lat, lon}, unusable → createEngine throws; `locations.json` in configDir is also read. */
   locationsPath?: string;
   /** --home LAT,LON; otherwise the config file, otherwise guessed offline from the time zone. */
   home?: { lat: number; lon: number; label?: string };
@@ -18,7 +18,7 @@ export interface EngineOptions {
   configDir?: string;
   /** Clock, injectable for tests. */
   now?: () => number;
-  /** Problems found while loading options (bad locations lines, unreadable GeoIP file): reported, not fatal. */
+  /** Problems found while loading (bad locations entries, a broken optional file): reported, not fatal. */
   onWarning?: (message: string) => void;
 }
 

@@ -9,6 +9,7 @@ import { createDescriber } from './enrichment.js';
 import { loadEnrichment, type EnrichmentFactories } from './engine-setup.js';
 import { Tracker, type TrackerOptions } from './tracker/tracker.js';
 import { createUserLookup, type UserLookup } from './tracker/users.js';
+import { limitWarnings } from './warning-limiter.js';
 
 export interface EngineTuning extends Partial<EnrichmentFactories> {
   tickMs?: number;
@@ -22,6 +23,7 @@ const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, nul
 export function createEngine(options: EngineOptions, tuning: EngineTuning = {}): Engine {
   const now = options.now ?? Date.now;
   const warn = options.onWarning ?? (() => undefined);
+  const warnRepeated = limitWarnings(warn, now);
   const listeners = new Set<(message: WatchMessage) => void>();
   const clearedListeners = new Set<() => void>();
   // A listener that throws (a closed stdout, a dead WebSocket) must not abort the tracker halfway
@@ -31,7 +33,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       try {
         listener(message);
       } catch (error) {
-        warn(`message listener failed: ${(error as Error).message}`);
+        warnRepeated('listener', `message listener failed: ${(error as Error).message}`);
       }
     }
   };
@@ -43,7 +45,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     emit,
     hostFor,
     userOf: tuning.userOf ?? createUserLookup(),
-    describeRemote: createDescriber({ ...enrichment, hostFor, onLookupError: warn }),
+    describeRemote: createDescriber({ ...enrichment, hostFor, onLookupError: (message) => warnRepeated('geoip-lookup', message) }),
     ...tuning.tracker,
   });
   let hello: HelloMessage = {
@@ -70,6 +72,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       unattributed: counters.unattributed,
       connections: counters.live,
       dnsMalformed: names.stats().malformed,
+      dnsUnmatched: names.stats().unmatched,
     };
   };
 

@@ -103,6 +103,12 @@ export interface StatsMessage {
   connections: number;
   /** Additive: DNS payloads that could not be parsed (malformed, truncated past use, hostile). */
   dnsMalformed?: number;
+  /**
+   * Additive: DNS responses that answer no query this machine sent (reversed tuple, id, question;
+   * mDNS/LLMNR by their own rules, src/core/dns/answer-gate.ts), so they named nothing: spoofed,
+   * unsolicited or late answers. Cumulative.
+   */
+  dnsUnmatched?: number;
 }
 
 export type WatchMessage = HelloMessage | ConnectionEvent | StatsMessage;

@@ -8,7 +8,8 @@ export interface LineEvents {
   tooLong(bytes: number): void;
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a line starting with U+FEFF stays as sent (by default each decode() drops it silently).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class LineReader {
   private parts: Uint8Array[] = [];

@@ -4,6 +4,7 @@
 // or './../web-transport/install' from a file directly in src/renderer.
 
 import type { SnitchmapApi } from '../shared/api.js';
+import { takePageToken } from './page-token.js';
 import { socketUrl } from './socket-url.js';
 import { createWebTransport } from './web-transport.js';
 
@@ -12,6 +13,7 @@ const provided: SnitchmapApi | undefined = window.snitchmap;
 if (provided === undefined) {
   window.snitchmap = createWebTransport({
     url: socketUrl(window.location),
+    token: takePageToken(window),
     createSocket: (url) => new WebSocket(url),
     timers: { set: (callback, ms) => window.setTimeout(callback, ms), clear: (handle) => window.clearTimeout(handle as number) },
     onProtocolError: (message) => console.warn(`snitchmap: ${message}`),

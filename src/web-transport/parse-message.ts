@@ -18,6 +18,8 @@ export function parseWebMessage(data: unknown): WebMessage | string {
   }
   if (!isRecord(value)) return 'frame from snitchmap serve is not an object';
   switch (value.kind) {
+    case 'ready':
+      return { kind: 'ready' };
     case 'result':
       if (typeof value.id === 'number') return { kind: 'result', id: value.id, result: value.result };
       break;

@@ -1,17 +1,20 @@
-// window.snitchmap over one WebSocket to `snitchmap serve` (src/shared/web-protocol.ts): calls
-// are requests answered by id, deltas fan out to listeners. The socket reconnects with backoff;
+// window.snitchmap over one WebSocket to `snitchmap serve` (src/shared/web-protocol.ts): the token
+// goes first, and calls wait for the server's `ready`; then calls are requests answered by id,
+// deltas fan out to listeners. The socket reconnects with backoff;
 // after a reconnect the snapshot is fetched again and handed to listeners as one `cleared` delta,
 // because deltas sent while the socket was down are gone. A call never hangs: it fails when the
 // socket drops or after `requestTimeoutMs`.
 
 import type { AppStatus, Delta, SnitchmapApi, Snapshot } from '../shared/api.js';
 import { buildApi, type ApiCall, type ApiMethod } from '../shared/ipc.js';
-import type { WebMessage, WebRequest } from '../shared/web-protocol.js';
+import type { WebAuth, WebMessage, WebRequest } from '../shared/web-protocol.js';
 import { parseWebMessage } from './parse-message.js';
 import { SOCKET_OPEN, type SocketFactory, type SocketLike, type Timers } from './socket-like.js';
 
 export interface WebTransportOptions {
   url: string;
+  /** The session token (page-token.ts); null sends an empty one, which the server refuses. */
+  token: string | null;
   createSocket: SocketFactory;
   timers: Timers;
   /** First reconnect delay; doubles per failed attempt up to `maxBackoffMs`. */
@@ -44,6 +47,8 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
   let nextId = 1;
   let socket: SocketLike;
   let backoff = initialBackoff;
+  /** The server accepted the token on this socket (requests before that would be refused). */
+  let ready = false;
   let everOpened = false;
   let closedForGood = false;
   let lastStatus: AppStatus | null = null;
@@ -62,7 +67,19 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
     queued.length = 0;
   };
 
+  const onReady = (): void => {
+    ready = true;
+    backoff = initialBackoff;
+    for (const request of queued.splice(0)) socket.send(JSON.stringify(request));
+    if (everOpened) resync().catch((error: unknown) => options.onProtocolError?.(`resync failed: ${String(error)}`));
+    everOpened = true;
+  };
+
   const handle = (message: WebMessage): void => {
+    if (message.kind === 'ready') {
+      if (!ready) onReady();
+      return;
+    }
     if (message.kind === 'delta') {
       emit(message.delta);
       return;
@@ -81,12 +98,11 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
   };
 
   const connect = (): void => {
+    ready = false;
     socket = options.createSocket(options.url);
     socket.onopen = () => {
-      backoff = initialBackoff;
-      for (const request of queued.splice(0)) socket.send(JSON.stringify(request));
-      if (everOpened) resync().catch((error: unknown) => options.onProtocolError?.(`resync failed: ${String(error)}`));
-      everOpened = true;
+      const auth: WebAuth = { kind: 'auth', token: options.token ?? '' };
+      socket.send(JSON.stringify(auth));
     };
     socket.onmessage = (event) => {
       const parsed = parseWebMessage(event.data);
@@ -95,8 +111,9 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
     };
     socket.onerror = () => undefined;
     socket.onclose = () => {
-      // Never connected: most likely the page was not opened from `snitchmap serve`'s address
-      // (the server refuses sockets without its token cookie) or the server is gone.
+      ready = false;
+      // Never accepted: most likely the page was not opened from the address `snitchmap serve`
+      // printed (no token, or a stale one from an earlier run) or the server is gone.
       failAll(everOpened ? 'connection to snitchmap serve lost' : 'cannot reach snitchmap serve (open the address it printed, with its token)');
       if (closedForGood) return;
       const status: AppStatus = lastStatus ?? { paused: false, capture: 'none', banner: null };
@@ -124,7 +141,7 @@ export function createWebTransport(options: WebTransportOptions): WebTransport {
         reject(new Error(`${method}: no answer from snitchmap serve within ${requestTimeout} ms`));
       }, requestTimeout);
       pending.set(request.id, { resolve, reject, timer });
-      if (socket.readyState === SOCKET_OPEN) socket.send(JSON.stringify(request));
+      if (ready && socket.readyState === SOCKET_OPEN) socket.send(JSON.stringify(request));
       else queued.push(request);
     })) as ApiCall;
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { SnitchmapApi } from '../../src/shared/api.js';
 import { createFakeBackend } from './fakes/fake-backend.js';
-import { startWebServer } from './fakes/transports.js';
+import { FAKE_TOKEN, startWebServer } from './fakes/transports.js';
 
 // Loaded by path at run time: install.ts is browser code (DOM types), outside the node type-check.
 const INSTALL_MODULE = '../../src/web-transport/install.js';
@@ -43,14 +43,22 @@ describe('web-transport/install', () => {
     delete globals.WebSocket;
   });
 
-  it('installs the WebSocket API when no preload provided one, with the page token', async () => {
+  it('installs the WebSocket API when no preload provided one, with the fragment token as first frame', async () => {
     const backend = createFakeBackend();
     const server = await startWebServer(backend);
     const urls: string[] = [];
-    server.server.on('connection', (_socket, request) => urls.push(request.url ?? ''));
+    const firstFrames: string[] = [];
+    server.server.on('connection', (socket, request) => {
+      urls.push(request.url ?? '');
+      socket.once('message', (data) => firstFrames.push(String(data)));
+    });
     globals.WebSocket = WebSocket;
+    const stored = new Map<string, string>();
+    const addressBar: string[] = [];
     const fakeWindow: Record<string, unknown> = {
-      location: { protocol: 'http:', host: `127.0.0.1:${server.port}`, search: '?token=s3cret' },
+      location: { protocol: 'http:', host: `127.0.0.1:${server.port}`, pathname: '/', search: '', hash: `#token=${FAKE_TOKEN}` },
+      sessionStorage: { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => stored.set(key, value) },
+      history: { replaceState: (_data: unknown, _unused: string, url: string) => addressBar.push(url) },
       setTimeout,
       clearTimeout,
     };
@@ -59,14 +67,16 @@ describe('web-transport/install', () => {
     await import(INSTALL_MODULE);
     const api = fakeWindow.snitchmap as SnitchmapApi & { close(): void };
     await expect(api.getSnapshot()).resolves.toEqual(backend.current);
-    expect(urls).toEqual(['/api/live?token=s3cret']);
+    expect(urls).toEqual(['/api/live']);
+    expect(firstFrames).toEqual([JSON.stringify({ kind: 'auth', token: FAKE_TOKEN })]);
+    expect(addressBar).toEqual(['/']);
     api.close();
     await server.close();
   });
 
   it('leaves a preload-provided API alone', async () => {
     const existing = { marker: true };
-    globals.window = { location: { protocol: 'http:', host: '127.0.0.1:1', search: '' }, snitchmap: existing, setTimeout, clearTimeout };
+    globals.window = { location: { protocol: 'http:', host: '127.0.0.1:1', pathname: '/', search: '', hash: '' }, snitchmap: existing, setTimeout, clearTimeout };
     vi.resetModules();
     await import(INSTALL_MODULE);
     expect((globals.window as Record<string, unknown>).snitchmap).toBe(existing);

@@ -23,9 +23,10 @@ describe.skipIf(gate.skip)('web transport ↔ snitchmap serve', () => {
   let page: URL;
   const transports: WebTransport[] = [];
 
-  const connect = (url: string, requestTimeoutMs = 5000): WebTransport => {
+  const connect = (token: string | null, requestTimeoutMs = 5000): WebTransport => {
     const transport = createWebTransport({
-      url,
+      url: socketUrl(page),
+      token,
       // What a browser sends on its own: the page's Origin.
       createSocket: (target) => new WebSocket(target, { origin: page.origin }),
       timers: { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as NodeJS.Timeout) },
@@ -59,7 +60,7 @@ describe.skipIf(gate.skip)('web transport ↔ snitchmap serve', () => {
   });
 
   it('speaks the contract: snapshot in /proc mode, pause/resume, settings, errors as rejections', async () => {
-    const api = connect(socketUrl({ protocol: page.protocol, host: page.host, search: page.search }));
+    const api = connect(new URLSearchParams(page.hash.slice(1)).get('token'));
     const snapshot = await api.getSnapshot();
     expect(snapshot.hello).toMatchObject({ type: 'hello', version: 1, capture: 'proc' });
     expect(snapshot.status.paused).toBe(false);
@@ -72,7 +73,7 @@ describe.skipIf(gate.skip)('web transport ↔ snitchmap serve', () => {
   });
 
   it('without the token the socket is refused: listeners get the lost banner and calls fail, nothing hangs', async () => {
-    const api = connect(socketUrl({ protocol: page.protocol, host: page.host, search: '' }), 1000);
+    const api = connect(null, 1000);
     const deltas: Delta[] = [];
     api.onDelta((delta) => deltas.push(delta));
     await expect(api.getSnapshot()).rejects.toThrow(/cannot reach snitchmap serve/);

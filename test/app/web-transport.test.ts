@@ -1,9 +1,11 @@
 // Web transport behaviour beyond the shared contract: reconnect with backoff and a snapshot resync,
-// no hanging calls, malformed frames dropped and reported, the token carried in the socket URL.
+// no hanging calls, malformed frames dropped and reported, the token sent as the first frame (never
+// in a URL) and taken from the page's fragment into sessionStorage.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { Delta } from '../../src/shared/api.js';
+import { takePageToken } from '../../src/web-transport/page-token.js';
 import { socketUrl } from '../../src/web-transport/socket-url.js';
 import { parseWebMessage } from '../../src/web-transport/parse-message.js';
 import type { WebTransport } from '../../src/web-transport/web-transport.js';
@@ -30,9 +32,40 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
 }
 
 describe('socketUrl', () => {
-  it('carries the page token to the WebSocket and follows the page scheme', () => {
-    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:8123', search: '?token=a%2Bb' })).toBe('ws://127.0.0.1:8123/api/live?token=a%2Bb');
-    expect(socketUrl({ protocol: 'https:', host: 'localhost:9', search: '' })).toBe('wss://localhost:9/api/live');
+  it('follows the page scheme and carries no token', () => {
+    expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:8123' })).toBe('ws://127.0.0.1:8123/api/live');
+    expect(socketUrl({ protocol: 'https:', host: 'localhost:9' })).toBe('wss://localhost:9/api/live');
+  });
+});
+
+describe('takePageToken', () => {
+  function page(hash: string, stored: string | null = null) {
+    const storage = new Map<string, string>(stored === null ? [] : [['snitchmap.token', stored]]);
+    const replaced: string[] = [];
+    return {
+      replaced,
+      storage,
+      state: {
+        location: { hash, pathname: '/', search: '' },
+        sessionStorage: { getItem: (key: string) => storage.get(key) ?? null, setItem: (key: string, value: string) => void storage.set(key, value) },
+        history: { replaceState: (_data: unknown, _unused: string, url?: string | URL | null) => void replaced.push(String(url)) },
+      },
+    };
+  }
+
+  it('moves the fragment token to sessionStorage and out of the address bar', () => {
+    const p = page('#token=a-b_c');
+    expect(takePageToken(p.state)).toBe('a-b_c');
+    expect(p.storage.get('snitchmap.token')).toBe('a-b_c');
+    expect(p.replaced).toEqual(['/']);
+  });
+
+  it('reads it back after a reload (no fragment), and has none on a bare visit', () => {
+    const reloaded = page('', 'kept');
+    expect(takePageToken(reloaded.state)).toBe('kept');
+    expect(reloaded.replaced).toEqual([]);
+    expect(takePageToken(page('').state)).toBeNull();
+    expect(takePageToken(page('#other=1').state)).toBeNull();
   });
 });
 
@@ -124,6 +157,19 @@ describe('web transport against a real ws server', () => {
     const api = webTransport(server.url);
     cleanups.push(() => api.close());
     await expect(api.getSnapshot()).rejects.toThrow(/cannot reach snitchmap serve \(open the address it printed/);
+  });
+
+  it('sends the token first and fails calls (no hang) when the server refuses it', async () => {
+    const server = await startWebServer(createFakeBackend());
+    cleanups.push(() => server.close());
+    const frames: string[] = [];
+    server.server.on('connection', (socket) => socket.on('message', (data) => frames.push(String(data))));
+    const api = webTransport(server.url, { token: 'stale-token-of-an-earlier-run', requestTimeoutMs: 2000 });
+    cleanups.push(() => api.close());
+    await expect(api.getSnapshot()).rejects.toThrow(/cannot reach snitchmap serve \(open the address it printed/);
+    // Only auth frames (one per reconnect attempt): the request itself never left the page.
+    expect(frames.length).toBeGreaterThan(0);
+    expect(new Set(frames)).toEqual(new Set([JSON.stringify({ kind: 'auth', token: 'stale-token-of-an-earlier-run' })]));
   });
 
   it('rejects calls after close()', async () => {

@@ -91,7 +91,7 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('snitchmap serve + live capt
   });
 
   it('prints a 127.0.0.1 URL with a token first', () => {
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=\S+$/);
   });
 
   it("shows the client's connection in the list, in the details and at its place on the map", async () => {

@@ -76,6 +76,23 @@ describe('ConnectionStore', () => {
     expect(store.getState().malformedEvents).toBe(junk.length + 1);
   });
 
+  it('neutralises bidi controls in every shown name, and leaves non-string junk to the checks', () => {
+    const RLO = '\u202e';
+    const hostile = `${RLO}moc.knab\u2066x\u2069\u200f\u061c`;
+    const store = storeWith({
+      id: 'a', host: hostile, geo: { ...BERLIN, city: hostile }, asn: { number: 1, org: hostile },
+      process: { name: hostile, exe: hostile, cmdline: hostile, user: hostile },
+    });
+    const shown = JSON.stringify(store.getState().connections.get('a')?.event);
+    expect(shown).toContain('moc.knab');
+    expect(shown).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(store.getState().connections.get('a')?.event.remote.host).toBe('\ufffdmoc.knab\ufffdx\ufffd\ufffd\ufffd');
+    // The search sees the same text as the panels.
+    expect(store.getState().connections.get('a')?.host).toBe('\ufffdmoc.knab\ufffdx\ufffd\ufffd\ufffd');
+    const odd = { ...makeEvent({ id: 'b' }), remote: { ...makeEvent({ id: 'b' }).remote, host: 5, asn: undefined } };
+    expect(() => store.applyDelta({ events: [odd as unknown as ConnectionEvent] }, 1_000_000)).not.toThrow();
+  });
+
   it('counts updates for ids it never saw opened instead of dropping them', () => {
     const store = storeWith();
     store.applyDelta({ events: [makeEvent({ id: 'x', event: 'update', tx: 5 })] }, 1_000_000);

@@ -1,12 +1,12 @@
 // Who may talk to `snitchmap serve`: a page from http://127.0.0.1:PORT or http://localhost:PORT
 // that knows the random token. The Host check stops DNS rebinding (an attacker's name resolving to
 // 127.0.0.1 sends its own Host); the Origin check stops other local sites and cross-site WebSockets
-// (a WebSocket is not bound by the same-origin policy); the token stops other local users and
-// anything else that can reach the port.
+// (a WebSocket is not bound by the same-origin policy); the token, sent as the first WebSocket
+// frame (web-protocol.ts), stops other local users and anything else that can reach the port.
+// The static files carry no secret and no data (the built renderer), so plain HTTP needs no token.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_COOKIE, TOKEN_PARAM } from '../../shared/web-protocol.js';
 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp.js';
 
@@ -47,32 +47,11 @@ export function sameToken(given: string | null | undefined, token: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function cookieToken(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return null;
-}
+export type Verdict = { ok: true } | { ok: false; status: 403; reason: string };
 
-export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-export type Verdict =
-  | { ok: true; viaQuery: boolean }
-  | { ok: false; status: 401 | 403; reason: string };
-
-/** Host, Origin and token checks for one request (HTTP or the WebSocket upgrade). */
-export function checkRequest(request: IncomingMessage, url: URL, port: number, token: string, websocket: boolean): Verdict {
+/** Host and Origin checks for one request (HTTP or the WebSocket upgrade); the token comes later. */
+export function checkRequest(request: IncomingMessage, port: number, websocket: boolean): Verdict {
   if (!isAllowedHost(request.headers.host, port)) return { ok: false, status: 403, reason: 'unexpected Host' };
   if (!isAllowedOrigin(request.headers.origin, port, websocket)) return { ok: false, status: 403, reason: 'unexpected Origin' };
-  const fromQuery = url.searchParams.get(TOKEN_PARAM);
-  if (fromQuery !== null) {
-    return sameToken(fromQuery, token) ? { ok: true, viaQuery: true } : { ok: false, status: 403, reason: 'wrong token' };
-  }
-  const fromCookie = cookieToken(request.headers.cookie);
-  if (fromCookie === null) return { ok: false, status: 401, reason: 'token required: open the URL snitchmap printed' };
-  return sameToken(fromCookie, token) ? { ok: true, viaQuery: false } : { ok: false, status: 403, reason: 'wrong token' };
+  return { ok: true };
 }

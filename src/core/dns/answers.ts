@@ -1,8 +1,12 @@
-// Turns one DNS response into (address → name the application asked for, TTL) pairs. The name is
-// the question's, not the end of the CNAME chain: `www.example.com` CNAME `cdn.example.net` A 1.2.3.4
-// maps 1.2.3.4 to `www.example.com`, which is what the user typed.
+// DNS messages as the engine reads them: decoded with dns-packet behind a cheap header check, and
+// turned into (address → name the application asked for, TTL) pairs. The name is the question's,
+// not the end of the CNAME chain: `www.example.com` CNAME `cdn.example.net` A 1.2.3.4 maps 1.2.3.4
+// to `www.example.com`, which is what the user typed. Only records reached from a name that was
+// asked count: an answer cannot name addresses for names nobody here looked up.
 import dnsPacket from 'dns-packet';
 import { normalizeIp } from '../scope/ip.js';
+
+export type DnsMessage = dnsPacket.Packet;
 
 export interface NamedAddress {
   ip: string;
@@ -18,7 +22,7 @@ interface AddressRecord {
 /** CNAME chains longer than this are treated as loops (resolvers stop around 8–16 hops too). */
 const MAX_CHAIN = 16;
 
-function lowerName(name: string): string {
+export function lowerName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
@@ -40,10 +44,21 @@ function checkHeader(payload: Buffer): void {
 }
 
 /** Throws on a payload dns-packet cannot decode; the caller counts it. */
-export function namedAddresses(payload: Buffer): NamedAddress[] {
+export function decodeDns(payload: Buffer): DnsMessage {
   checkHeader(payload);
-  const packet = dnsPacket.decode(payload);
-  if (packet.type !== 'response') return [];
+  return dnsPacket.decode(payload);
+}
+
+/** "name|TYPE" of each question (lower-case name), the identity a response must repeat. */
+export function questionKeys(packet: DnsMessage): string[] {
+  return (packet.questions ?? []).map((question) => `${lowerName(question.name)}|${question.type}`);
+}
+
+/**
+ * Addresses reached from each name in `asked` (as the application spelled it) through the answer
+ * section's CNAME chain. Records not reached from an asked name are ignored.
+ */
+export function namedAddresses(packet: DnsMessage, asked: string[]): NamedAddress[] {
   const cnames = new Map<string, { target: string; ttl: number }>();
   const addresses = new Map<string, AddressRecord[]>();
   for (const answer of packet.answers ?? []) {
@@ -58,17 +73,14 @@ export function namedAddresses(payload: Buffer): NamedAddress[] {
     }
   }
   const result: NamedAddress[] = [];
-  const reached = new Set<string>();
-  for (const question of packet.questions ?? []) {
-    const asked = question.name.replace(/\.$/, '');
-    let current = lowerName(asked);
+  for (const name of asked) {
+    let current = lowerName(name);
     let ttl = Number.POSITIVE_INFINITY;
     const visited = new Set<string>();
     for (let hop = 0; hop <= MAX_CHAIN && !visited.has(current); hop++) {
       visited.add(current);
       for (const record of addresses.get(current) ?? []) {
-        result.push({ ip: record.ip, name: asked, ttlSeconds: Math.min(ttl, record.ttl) });
-        reached.add(current);
+        result.push({ ip: record.ip, name: name.replace(/\.$/, ''), ttlSeconds: Math.min(ttl, record.ttl) });
       }
       const next = cnames.get(current);
       if (!next) break;
@@ -76,9 +88,10 @@ export function namedAddresses(payload: Buffer): NamedAddress[] {
       current = next.target;
     }
   }
-  for (const [owner, records] of addresses) {
-    if (reached.has(owner)) continue;
-    for (const record of records) result.push({ ip: record.ip, name: owner, ttlSeconds: record.ttl });
-  }
   return result;
+}
+
+/** Owner names of the answer section, as sent (mDNS responses carry no question). */
+export function answerOwners(packet: DnsMessage): string[] {
+  return [...new Set((packet.answers ?? []).map((answer) => answer.name))];
 }

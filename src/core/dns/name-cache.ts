@@ -1,7 +1,11 @@
 // IP → host name, learnt from DNS answers the capture source copied off the wire. Bounded (oldest
-// entry evicted first) and TTL-aware. Every payload that fails to parse is counted, never thrown.
+// entry evicted first) and TTL-aware. Queries this machine sends are remembered so that only the
+// answers to them count (answer-gate.ts). Every payload that fails to parse, and every response
+// that answers nothing asked here, is counted, never thrown.
 import type { DnsPayload } from '../../shared/capture.js';
-import { namedAddresses } from './answers.js';
+import { AnswerGate } from './answer-gate.js';
+import { decodeDns, namedAddresses, type DnsMessage, type NamedAddress } from './answers.js';
+import { systemOwnAddresses, type OwnAddressCheck } from './own-addresses.js';
 
 export interface NameCacheOptions {
   maxEntries?: number;
@@ -10,12 +14,16 @@ export interface NameCacheOptions {
    * it past its TTL, so a TTL-0 answer must still name the connection it caused.
    */
   minTtlMs?: number;
+  /** Addresses of this machine (default: loopback and the interfaces' addresses). */
+  isOwnAddress?: OwnAddressCheck;
 }
 
 export interface NameCacheStats {
   parsed: number;
   malformed: number;
   truncated: number;
+  /** Responses that answer no query this machine sent (spoofed, unsolicited, late). */
+  unmatched: number;
   evicted: number;
   entries: number;
 }
@@ -29,23 +37,38 @@ export class NameCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly minTtlMs: number;
-  private readonly counters = { parsed: 0, malformed: 0, truncated: 0, evicted: 0 };
+  private readonly counters = { parsed: 0, malformed: 0, truncated: 0, unmatched: 0, evicted: 0 };
+  private readonly gate: AnswerGate;
 
   constructor(options: NameCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 16_384;
     this.minTtlMs = options.minTtlMs ?? 30_000;
+    this.gate = new AnswerGate(options.isOwnAddress ?? systemOwnAddresses());
   }
 
   ingest(message: DnsPayload, now: number): void {
     if (message.truncated) this.counters.truncated++;
-    let answers;
+    let packet: DnsMessage;
     try {
-      answers = namedAddresses(Buffer.from(message.payload, 'base64'));
+      packet = decodeDns(Buffer.from(message.payload, 'base64'));
     } catch {
       this.counters.malformed++;
       return;
     }
     this.counters.parsed++;
+    const isResponse = packet.type === 'response';
+    // A query arriving asks this machine; a response leaving answers someone else: neither names anything.
+    if (message.direction === 'tx' && !isResponse) this.gate.recordQuery(message, packet, now);
+    if (message.direction !== 'rx' || !isResponse) return;
+    const asked = this.gate.admit(message, packet, now);
+    if (asked === null) {
+      this.counters.unmatched++;
+      return;
+    }
+    this.remember(namedAddresses(packet, asked), now);
+  }
+
+  private remember(answers: NamedAddress[], now: number): void {
     for (const answer of answers) {
       const ttlMs = Math.min(Math.max(answer.ttlSeconds * 1000, this.minTtlMs), 7 * 86_400_000);
       this.entries.delete(answer.ip);

@@ -108,15 +108,9 @@ function formatIp(ip: ParsedIp): string {
 
 const NO_LOCATIONS: Geolocator = { info: null, lookup: () => null };
 
+/** Throws GeoDatabaseError when the --geoip file the user named is unusable: no silent fallback. */
 export function createGeolocator(options: GeolocatorOptions): Geolocator {
-  if (options.geoipPath !== undefined) {
-    try {
-      return singleFile(openMmdb(options.geoipPath));
-    } catch (error) {
-      options.onWarning(`${(error as Error).message}; running without locations`);
-      return NO_LOCATIONS;
-    }
-  }
+  if (options.geoipPath !== undefined) return singleFile(openMmdb(options.geoipPath));
   for (const path of options.systemPaths ?? GEOIPUPDATE_PATHS) {
     if (!existsSync(path)) continue;
     try {

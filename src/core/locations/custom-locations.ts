@@ -3,8 +3,9 @@
 // any scope, so an office LAN can be put on the map. The label becomes `geo.city`; the country is the
 // entry's `country`, else the database's for that address, else "ZZ" (ISO 3166 "unknown or
 // unspecified"): a placed address always has a location, even without a database.
-import { readFileSync } from 'node:fs';
+// Messages about a file name its lines and fields, never its content (the CLI may run as root).
 import type { GeoInfo } from '../../shared/contract.js';
+import { InputFileError, readInputFile } from '../config/input-file.js';
 import { countryCode } from '../geo/record.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../scope/ip.js';
 import { arrayElementLines } from './json-lines.js';
@@ -24,7 +25,7 @@ function problemWith(entry: unknown): string | CustomLocation {
   const { cidr, label, lat, lon, country } = entry as Json;
   if (typeof cidr !== 'string') return '"cidr" must be a string such as "198.51.100.0/24"';
   const parsed = parseCidr(cidr);
-  if (!parsed) return `"cidr" ${JSON.stringify(cidr)} is not an IPv4 or IPv6 prefix`;
+  if (!parsed) return '"cidr" is not an IPv4 or IPv6 prefix';
   if (typeof label !== 'string' || label.trim() === '') return '"label" must be a non-empty string';
   if (typeof lat !== 'number' || !Number.isFinite(lat) || Math.abs(lat) > 90) return '"lat" must be a number in [-90, 90]';
   if (typeof lon !== 'number' || !Number.isFinite(lon) || Math.abs(lon) > 180) return '"lon" must be a number in [-180, 180]';
@@ -36,18 +37,29 @@ function problemWith(entry: unknown): string | CustomLocation {
   return { cidr: parsed, label, lat, lon, country: code };
 }
 
-/** Parses one file's text; bad entries are reported with their line and skipped. */
+/** Hand-written files are small; anything bigger is not a locations file. */
+export const MAX_LOCATIONS_BYTES = 4 * 1024 * 1024;
+
+/** Where JSON.parse stopped, as a line number (its message would quote the text around it). */
+function jsonErrorLine(text: string, error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message)?.[1];
+  if (position === undefined) return '';
+  return ` (line ${text.slice(0, Number(position)).split('\n').length})`;
+}
+
+/**
+ * Parses one file's text; bad entries are reported with their line and skipped. A text that is
+ * not a JSON array is an InputFileError: nothing in it is usable.
+ */
 export function parseLocations(text: string, source: string, warn: (message: string) => void): CustomLocation[] {
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
-    warn(`${source}: not valid JSON (${(error as Error).message}); no custom locations read from it`);
-    return [];
+    throw new InputFileError(`${source}: not valid JSON${jsonErrorLine(text, error)}`);
   }
   if (!Array.isArray(document)) {
-    warn(`${source}: expected a JSON array of {"cidr", "label", "lat", "lon"} entries`);
-    return [];
+    throw new InputFileError(`${source}: expected a JSON array of {"cidr", "label", "lat", "lon"} entries`);
   }
   const lines = arrayElementLines(text);
   const result: CustomLocation[] = [];
@@ -59,15 +71,18 @@ export function parseLocations(text: string, source: string, warn: (message: str
   return result;
 }
 
+/**
+ * A file named on the command line (`required`) that cannot be used throws InputFileError; the
+ * optional config-dir file is a warning (or nothing, when it does not exist).
+ */
 export function readLocationsFile(path: string, warn: (message: string) => void, required: boolean): CustomLocation[] {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return parseLocations(readInputFile(path, 'locations file', MAX_LOCATIONS_BYTES).toString('utf8'), path, warn);
   } catch (error) {
-    if (required || (error as NodeJS.ErrnoException).code !== 'ENOENT') warn(`cannot read locations file ${path}: ${(error as Error).message}`);
+    if (required || !(error instanceof InputFileError)) throw error;
+    if (error.code !== 'ENOENT') warn(`${error.message}; no custom locations read from it`);
     return [];
   }
-  return parseLocations(text, path, warn);
 }
 
 export class CustomLocations {

@@ -6,7 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import type { SnitchmapApi } from '../../../src/shared/api.js';
 import { DELTA_CHANNEL } from '../../../src/shared/ipc.js';
-import { WEB_SOCKET_PATH, type WebMessage, type WebRequest } from '../../../src/shared/web-protocol.js';
+import { WEB_CLOSE_UNAUTHORIZED, WEB_SOCKET_PATH, type WebAuth, type WebMessage, type WebRequest } from '../../../src/shared/web-protocol.js';
 import { registerApiHandlers, type InvokeEventLike } from '../../../src/main/ipc-gateway.js';
 import { createIpcApi } from '../../../src/preload/ipc-api.js';
 import { createWebTransport, type WebTransport } from '../../../src/web-transport/web-transport.js';
@@ -61,15 +61,26 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/** The token the fake server wants first on every socket, as serve does. */
+export const FAKE_TOKEN = 't0k';
+
 export async function startWebServer(backend: SnitchmapApi, port = 0): Promise<WebServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port, path: WEB_SOCKET_PATH });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const send = (socket: WebSocket, message: WebMessage): void => socket.send(JSON.stringify(message));
+  const ready = new Set<WebSocket>();
   backend.onDelta((delta) => {
-    for (const client of server.clients) send(client, { kind: 'delta', delta });
+    for (const client of ready) send(client, { kind: 'delta', delta });
   });
   server.on('connection', (socket) => {
+    socket.on('close', () => ready.delete(socket));
     socket.on('message', async (data) => {
+      if (!ready.has(socket)) {
+        const auth = JSON.parse(String(data)) as WebAuth;
+        if (auth.kind !== 'auth' || auth.token !== FAKE_TOKEN) return socket.close(WEB_CLOSE_UNAUTHORIZED, 'token required');
+        ready.add(socket);
+        return send(socket, { kind: 'ready' });
+      }
       const request = JSON.parse(String(data)) as WebRequest;
       try {
         const fn = backend[request.method] as (...params: unknown[]) => Promise<unknown>;
@@ -81,7 +92,7 @@ export async function startWebServer(backend: SnitchmapApi, port = 0): Promise<W
   });
   const actualPort = (server.address() as AddressInfo).port;
   return {
-    url: `ws://127.0.0.1:${actualPort}${WEB_SOCKET_PATH}?token=t0k`,
+    url: `ws://127.0.0.1:${actualPort}${WEB_SOCKET_PATH}`,
     port: actualPort,
     server,
     dropClients: () => {
@@ -95,9 +106,13 @@ export async function startWebServer(backend: SnitchmapApi, port = 0): Promise<W
   };
 }
 
-export function webTransport(url: string, overrides: { requestTimeoutMs?: number; onProtocolError?: (message: string) => void } = {}): WebTransport {
+export function webTransport(
+  url: string,
+  overrides: { token?: string | null; requestTimeoutMs?: number; onProtocolError?: (message: string) => void } = {},
+): WebTransport {
   return createWebTransport({
     url,
+    token: FAKE_TOKEN,
     createSocket: (target): SocketLike => new WebSocket(target),
     timers: { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as NodeJS.Timeout) },
     initialBackoffMs: 20,

@@ -50,12 +50,15 @@ function serve(source: CaptureSource, port = 0) {
 }
 
 function call(url: string, method: string): Promise<WebMessage> {
-  const { port, search } = new URL(url);
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live${search}`, { headers: { Origin: `http://127.0.0.1:${port}` } });
+  const { port, hash } = new URL(url);
+  const token = new URLSearchParams(hash.slice(1)).get('token') ?? '';
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live`, { headers: { Origin: `http://127.0.0.1:${port}` } });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => ws.send(JSON.stringify({ id: 1, method, params: [] })));
-    ws.once('message', (data) => {
-      resolve(JSON.parse(data.toString()) as WebMessage);
+    ws.once('open', () => ws.send(JSON.stringify({ kind: 'auth', token })));
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as WebMessage;
+      if (message.kind === 'ready') return void ws.send(JSON.stringify({ id: 1, method, params: [] }));
+      resolve(message);
       ws.close();
     });
     ws.once('error', reject);
@@ -123,7 +126,7 @@ describe('runServe', () => {
       },
     );
     for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(out.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+    expect(out.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
     expect(publisher.status).toMatchObject({ capture: 'proc', paused: false, banner: { kind: 'warning', canRetry: false } });
     expect(publisher.status.banner?.message).toMatch(/Not running as root/);
     signals.emit('SIGINT');

@@ -3,13 +3,13 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ApiBackend } from '../../../src/cli/serve/live-api.js';
 import { CONTENT_SECURITY_POLICY } from '../../../src/cli/serve/security.js';
 import { startServer, type RunningServer } from '../../../src/cli/serve/server.js';
 import { DEFAULT_SETTINGS } from '../../../src/cli/settings-store.js';
-import type { WebMessage } from '../../../src/shared/web-protocol.js';
+import { WEB_CLOSE_UNAUTHORIZED, type WebMessage } from '../../../src/shared/web-protocol.js';
 import { FakePublisher } from './fake-engine.js';
 
 const TOKEN = 'test-token-0123456789';
@@ -48,8 +48,6 @@ function get(path: string, headers: Record<string, string> = {}, method = 'GET',
   });
 }
 
-const cookie = `snitchmap_token=${TOKEN}`;
-
 function openSocket(headers: Record<string, string>, path = '/api/live'): Promise<WebSocket | number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers });
@@ -60,6 +58,26 @@ function openSocket(headers: Record<string, string>, path = '/api/live'): Promis
 }
 
 const origin = () => `http://127.0.0.1:${server.port}`;
+
+/** Resolves with the first message matching `predicate`, as soon as it arrives. */
+function waitFor(messages: WebMessage[], predicate: (m: WebMessage) => boolean, ms = 2000): Promise<WebMessage> {
+  return vi.waitFor(() => {
+    const found = messages.find(predicate);
+    if (!found) throw new Error('no such message yet');
+    return found;
+  }, { timeout: ms, interval: 5 });
+}
+
+/** Opens the live socket from the page's Origin and sends `first` as its first frame. */
+async function socketAfter(first: string): Promise<{ ws: WebSocket; messages: WebMessage[]; closed: Promise<number> }> {
+  const ws = await openSocket({ Origin: origin() });
+  if (typeof ws === 'number') throw new Error(`socket refused: ${ws}`);
+  const messages: WebMessage[] = [];
+  ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as WebMessage));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  ws.send(first);
+  return { ws, messages, closed };
+}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sm-renderer-'));
@@ -77,8 +95,8 @@ afterAll(async () => {
 });
 
 describe('snitchmap serve security', () => {
-  it('binds 127.0.0.1 only and prints a tokened URL', async () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TOKEN}`);
+  it('binds 127.0.0.1 only and prints the token in the URL fragment, which browsers never send', async () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/#token=${TOKEN}`);
     // 127.0.0.2 is loopback too, but not the bound address: refused.
     const refused = await new Promise<boolean>((resolve) => {
       const socket = connect(server.port, '127.0.0.2');
@@ -88,91 +106,101 @@ describe('snitchmap serve security', () => {
     expect(refused).toBe(true);
   });
 
-  it('refuses requests without the token (401) or with a wrong one (403)', async () => {
-    expect((await get('/')).status).toBe(401);
-    expect((await get('/assets/app.js')).status).toBe(401);
-    expect((await get('/?token=wrong')).status).toBe(403);
-    expect((await get('/', { Cookie: 'snitchmap_token=wrong' })).status).toBe(403);
+  it('never sets a cookie (cookies ignore ports) and never redirects (no open redirect)', async () => {
+    for (const path of ['/', `/?token=${TOKEN}`, `//evil.example/?token=${TOKEN}`, `/%2F%2Fevil.example?token=${TOKEN}`, '/assets/app.js']) {
+      const reply = await get(path);
+      expect(reply.headers['set-cookie'], path).toBeUndefined();
+      expect(reply.headers.location, path).toBeUndefined();
+      expect([200, 404], path).toContain(reply.status);
+    }
   });
 
-  it('trades the URL token for an HttpOnly SameSite=Strict cookie and a redirect without it', async () => {
-    const reply = await get(`/?token=${TOKEN}`);
-    expect(reply.status).toBe(303);
-    expect(reply.headers.location).toBe('/');
-    expect(String(reply.headers['set-cookie'])).toMatch(new RegExp(`^snitchmap_token=${TOKEN}; HttpOnly; SameSite=Strict; Path=/$`));
-  });
-
-  it('serves the renderer with the cookie, with CSP and hardening headers', async () => {
-    const reply = await get('/', { Cookie: cookie });
+  it('serves the renderer (no secret in it) with CSP and hardening headers', async () => {
+    const reply = await get('/');
     expect(reply.status).toBe(200);
     expect(reply.body).toContain('<title>snitchmap</title>');
+    expect(reply.body).not.toContain(TOKEN);
     expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
     expect(reply.headers['x-content-type-options']).toBe('nosniff');
     expect(reply.headers['x-frame-options']).toBe('DENY');
     expect(reply.headers['referrer-policy']).toBe('no-referrer');
-    const script = await get('/assets/app.js', { Cookie: cookie });
+    const script = await get('/assets/app.js');
     expect(script.headers['content-type']).toMatch(/^text\/javascript/);
-    expect((await get('/', { Cookie: 'a=b; snitchmap_token=' + TOKEN })).status).toBe(200);
   });
 
   it('refuses foreign Host headers (DNS rebinding) even with the token', async () => {
     for (const host of ['evil.example', `evil.example:${0}`, `127.0.0.1.nip.io:${0}`, '127.0.0.1']) {
-      const reply = await get('/', { Cookie: cookie, Host: host.replace(':0', `:${server.port}`) });
+      const reply = await get('/', { Host: host.replace(':0', `:${server.port}`) });
       expect(reply.status, host).toBe(403);
     }
-    expect((await get('/', { Cookie: cookie, Host: `localhost:${server.port}` })).status).toBe(200);
+    expect((await get('/', { Host: `localhost:${server.port}` })).status).toBe(200);
   });
 
-  it('refuses foreign Origins even with the token', async () => {
-    expect((await get('/', { Cookie: cookie, Origin: 'http://evil.example' })).status).toBe(403);
-    expect((await get('/', { Cookie: cookie, Origin: `http://127.0.0.1:${server.port + 1}` })).status).toBe(403);
-    expect((await get('/', { Cookie: cookie, Origin: origin() })).status).toBe(200);
+  it('refuses foreign Origins', async () => {
+    expect((await get('/', { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await get('/', { Origin: `http://127.0.0.1:${server.port + 1}` })).status).toBe(403);
+    expect((await get('/', { Origin: origin() })).status).toBe(200);
   });
 
   it('allows only GET and HEAD, keeps paths inside the renderer, 404s the rest', async () => {
-    expect((await get('/', { Cookie: cookie }, 'POST')).status).toBe(405);
-    expect((await get('/', { Cookie: cookie }, 'HEAD')).status).toBe(200);
-    expect((await get('/../secret.txt', { Cookie: cookie })).status).toBe(404);
-    expect((await get('/%2e%2e/secret.txt', { Cookie: cookie })).status).toBe(404);
-    expect((await get('/assets/%2e%2e%2f..%2fsecret.txt', { Cookie: cookie })).status).toBe(404);
-    expect((await get('/missing.js', { Cookie: cookie })).status).toBe(404);
-    expect((await get('/%zz', { Cookie: cookie })).status).toBe(404);
+    expect((await get('/', {}, 'POST')).status).toBe(405);
+    expect((await get('/', {}, 'HEAD')).status).toBe(200);
+    expect((await get('/../secret.txt')).status).toBe(404);
+    expect((await get('/%2e%2e/secret.txt')).status).toBe(404);
+    expect((await get('/assets/%2e%2e%2f..%2fsecret.txt')).status).toBe(404);
+    expect((await get('/missing.js')).status).toBe(404);
+    expect((await get('/%zz')).status).toBe(404);
   });
 
-  it('refuses the WebSocket without a token, with a wrong one, or from a foreign or missing Origin', async () => {
-    expect(await openSocket({ Origin: origin() })).toBe(401);
-    expect(await openSocket({ Origin: origin(), Cookie: 'snitchmap_token=nope' })).toBe(403);
-    expect(await openSocket({ Origin: 'http://evil.example', Cookie: cookie })).toBe(403);
-    expect(await openSocket({ Cookie: cookie })).toBe(403);
-    expect(await openSocket({ Origin: origin(), Cookie: cookie }, '/api/other')).toBe(404);
+  it('refuses the WebSocket upgrade from a foreign or missing Origin, or on another path', async () => {
+    expect(await openSocket({ Origin: 'http://evil.example' })).toBe(403);
+    expect(await openSocket({})).toBe(403);
+    expect(await openSocket({ Origin: origin() }, '/api/other')).toBe(404);
   });
 
-  it('answers API calls and streams deltas on an authenticated WebSocket', async () => {
-    const ws = await openSocket({ Origin: origin(), Cookie: cookie });
+  it('closes a socket whose first frame is not the right token, without answering anything', async () => {
+    const before = pauses;
+    for (const first of [JSON.stringify({ kind: 'auth', token: 'wrong' }), JSON.stringify({ id: 1, method: 'pause', params: [] }), 'junk']) {
+      const { messages, closed } = await socketAfter(first);
+      expect(await closed, first).toBe(WEB_CLOSE_UNAUTHORIZED);
+      expect(messages, first).toEqual([]);
+    }
+    expect(pauses).toBe(before);
+  });
+
+  it('sends no deltas to a socket that has not authenticated', async () => {
+    const ws = await openSocket({ Origin: origin() });
     if (typeof ws === 'number') throw new Error(`socket refused: ${ws}`);
-    const messages: WebMessage[] = [];
-    ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as WebMessage));
-    const waitFor = async (predicate: (m: WebMessage) => boolean) => {
-      for (let i = 0; i < 200 && !messages.some(predicate); i++) await new Promise((r) => setTimeout(r, 10));
-      const found = messages.find(predicate);
-      if (!found) throw new Error('no such message');
-      return found;
-    };
+    const messages: string[] = [];
+    ws.on('message', (data) => messages.push(data.toString()));
+    const { ws: other, messages: seen } = await socketAfter(JSON.stringify({ kind: 'auth', token: TOKEN }));
+    await waitFor(seen, (m) => m.kind === 'ready');
+    publisher.publish({ events: [], cleared: true });
+    await waitFor(seen, (m) => m.kind === 'delta');
+    expect(messages).toEqual([]);
+    ws.close();
+    other.close();
+  });
+
+  it('answers API calls and streams deltas once the token was the first frame', async () => {
+    const { ws, messages } = await socketAfter(JSON.stringify({ kind: 'auth', token: TOKEN }));
+    expect(await waitFor(messages, (m) => m.kind === 'ready')).toEqual({ kind: 'ready' });
+    const before = pauses;
     ws.send(JSON.stringify({ id: 1, method: 'getSnapshot', params: [] }));
     ws.send(JSON.stringify({ id: 2, method: 'pause', params: [] }));
     ws.send(JSON.stringify({ id: 3, method: 'eval', params: ['x'] }));
     ws.send(JSON.stringify({ id: 4, method: 'updateSettings', params: [{ home: { lat: 99 } }] }));
     ws.send('junk');
-    const snapshot = await waitFor((m) => m.kind === 'result' && m.id === 1);
+    const snapshot = await waitFor(messages, (m) => m.kind === 'result' && m.id === 1);
     expect(snapshot).toMatchObject({ result: { hello: { type: 'hello' }, connections: [{ id: 'c1' }] } });
-    expect(await waitFor((m) => m.kind === 'result' && m.id === 2)).toEqual({ kind: 'result', id: 2, result: null });
-    expect(pauses).toBe(1);
-    expect(await waitFor((m) => m.kind === 'error' && m.id === 3)).toMatchObject({ message: 'unknown method' });
-    expect(await waitFor((m) => m.kind === 'error' && m.id === 4)).toMatchObject({ message: /home\.lat/ });
+    expect(await waitFor(messages, (m) => m.kind === 'result' && m.id === 2)).toEqual({ kind: 'result', id: 2, result: null });
+    expect(pauses).toBe(before + 1);
+    expect(await waitFor(messages, (m) => m.kind === 'error' && m.id === 3)).toMatchObject({ message: 'unknown method' });
+    expect(await waitFor(messages, (m) => m.kind === 'error' && m.id === 4)).toMatchObject({ message: /home\.lat/ });
     publisher.publish({ events: [], cleared: true });
-    expect(await waitFor((m) => m.kind === 'delta')).toEqual({ kind: 'delta', delta: { events: [], cleared: true } });
+    expect(await waitFor(messages, (m) => m.kind === 'delta')).toEqual({ kind: 'delta', delta: { events: [], cleared: true } });
     ws.close();
   });
 });
@@ -183,7 +211,7 @@ describe('snitchmap serve without a built renderer', () => {
     const bare = await startServer({ port: 0, token: TOKEN, rendererRoot: empty, backend, onDelta: () => () => undefined });
     try {
       const reply = await new Promise<Reply>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: bare.port, path: '/', headers: { Host: `127.0.0.1:${bare.port}`, Cookie: cookie } }, (res) => {
+        const req = request({ host: '127.0.0.1', port: bare.port, path: '/', headers: { Host: `127.0.0.1:${bare.port}` } }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));

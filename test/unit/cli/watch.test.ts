@@ -129,6 +129,29 @@ describe('snitchmap watch', () => {
     expect(h.lines()[1]).not.toContain('\u001b');
   });
 
+  it('escapes U+2028, U+2029 and U+0085 in --json lines: line splitters see one message per event', async () => {
+    const h = harness({ json: true, count: 1 });
+    await tick();
+    const host = 'a\u2028{"type":"connection","forged":true}\u2029b\u0085c.example';
+    h.engine().emit(connection({ remote: { ...connection().remote, host }, process: { ...connection().process!, cmdline: 'x\u2028y' } }));
+    await h.run;
+    const out = h.lines().join('\n');
+    expect(out).not.toMatch(/[\u0085\u2028\u2029]/);
+    // Split as Python's str.splitlines() and ES5-era readers would, besides on \n.
+    const pieces = out.split(/[\n\u0085\u2028\u2029]/);
+    expect(pieces).toHaveLength(2);
+    const event = JSON.parse(pieces[1] ?? '') as { remote: { host: string }; process: { cmdline: string } };
+    expect(event.remote.host).toBe(host);
+    expect(event.process.cmdline).toBe('x\u2028y');
+  });
+
+  it('replaces bidi controls in text mode (a right-to-left override would reorder the line)', () => {
+    const hostile = '\u202emoc.knab\u2066\u2069\u200e\u200f\u061c';
+    const line = formatEvent(connection({ remote: { ...connection().remote, host: hostile }, process: { ...connection().process!, name: hostile } }));
+    expect(line).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(line).toContain('?moc.knab?????');
+  });
+
   it('formats IPv6 endpoints and counters in text mode', () => {
     const line = formatEvent(connection({ event: 'update', family: 6, local: { ip: 'fd00::1', port: 1 }, remote: { ...connection().remote, ip: 'fd00::2', geo: null }, txBytes: 1500, rxBytes: 12 }));
     expect(line).toMatch(/\[fd00::1\]:1 -> \[fd00::2\]:443 example\.org \(lan\) {2}up 1\.5 kB down 12 B/);

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { namedAddresses } from '../../../src/core/dns/answers.js';
+import { decodeDns, namedAddresses } from '../../../src/core/dns/answers.js';
 import { NameCache } from '../../../src/core/dns/name-cache.js';
-import { payload, response } from './fakes/dns.js';
+import { lookup, payload, response } from './fakes/dns.js';
+
+/** Addresses named by a response, for the names its questions asked. */
+function named(bytes: Buffer) {
+  const packet = decodeDns(bytes);
+  return namedAddresses(packet, (packet.questions ?? []).map((question) => question.name));
+}
 
 describe('namedAddresses', () => {
   it('maps A and AAAA answers of a CNAME chain to the name that was asked', () => {
@@ -12,7 +18,7 @@ describe('namedAddresses', () => {
       { type: 'A', name: 'pop7.cdn.example.net', ttl: 60, data: '93.184.216.34' },
       { type: 'A', name: 'pop7.cdn.example.net', ttl: 600, data: '93.184.216.35' },
     ]);
-    expect(namedAddresses(bytes)).toEqual([
+    expect(named(bytes)).toEqual([
       { ip: '93.184.216.34', name: 'www.Example.com', ttlSeconds: 60 },
       { ip: '93.184.216.35', name: 'www.Example.com', ttlSeconds: 120 },
     ]);
@@ -23,41 +29,54 @@ describe('namedAddresses', () => {
       { type: 'AAAA', name: 'six.example', ttl: 30, data: '2001:DB8:0:0:0:0:0:1' },
       { type: 'AAAA', name: 'six.example', ttl: 30, data: '::ffff:192.0.2.9' },
     ], 'AAAA');
-    expect(namedAddresses(bytes).map((answer) => answer.ip)).toEqual(['2001:db8::1', '192.0.2.9']);
+    expect(named(bytes).map((answer) => answer.ip)).toEqual(['2001:db8::1', '192.0.2.9']);
   });
 
-  it('survives CNAME loops and ignores queries', () => {
+  it('survives CNAME loops and names nothing from a query', () => {
     const loop = response('a.example', [
       { type: 'CNAME', name: 'a.example', ttl: 5, data: 'b.example' },
       { type: 'CNAME', name: 'b.example', ttl: 5, data: 'a.example' },
     ]);
-    expect(namedAddresses(loop)).toEqual([]);
+    expect(named(loop)).toEqual([]);
     const query = Buffer.from(response('q.example', []));
     query[2] = (query[2] ?? 0) & 0x7f;
-    expect(namedAddresses(query)).toEqual([]);
+    expect(named(query)).toEqual([]);
   });
 
   it('keeps hostile names as data', () => {
     const name = '<img src=x onerror=alert(1)>.' + 'x'.repeat(63) + '.example';
     const bytes = response(name, [{ type: 'A', name, ttl: 60, data: '198.51.100.1' }]);
-    expect(namedAddresses(bytes)).toEqual([{ ip: '198.51.100.1', name, ttlSeconds: 60 }]);
+    expect(named(bytes)).toEqual([{ ip: '198.51.100.1', name, ttlSeconds: 60 }]);
+  });
+
+  it('ignores records no asked name leads to (an answer cannot name other addresses)', () => {
+    const bytes = response('a.attacker.example', [
+      { type: 'A', name: 'a.attacker.example', ttl: 60, data: '198.51.100.7' },
+      { type: 'A', name: 'login.bank.example', ttl: 60, data: '203.0.113.9' },
+    ]);
+    expect(named(bytes)).toEqual([{ ip: '198.51.100.7', name: 'a.attacker.example', ttlSeconds: 60 }]);
   });
 
   it('throws on a compression pointer loop (which the cache counts)', () => {
     // Header: 1 question; the question name is a pointer to itself at offset 12.
     const header = Buffer.from([0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0]);
     const selfPointer = Buffer.concat([header, Buffer.from([0xc0, 0x0c, 0, 1, 0, 1])]);
-    expect(() => namedAddresses(selfPointer)).toThrow();
+    expect(() => decodeDns(selfPointer)).toThrow();
   });
 });
 
 describe('NameCache', () => {
-  const answer = (name: string, ip: string, ttl: number) => response(name, [{ type: 'A', name, ttl, data: ip }]);
+  // Each lookup gets its own id so that the answer matches its own query only.
+  let nextId = 1;
+  const answer = (name: string, ip: string, ttl: number) => lookup(name, [{ type: 'A', name, ttl, data: ip }], 'A', nextId++);
+  const ingestAll = (cache: NameCache, messages: ReturnType<typeof lookup>, now: number) => {
+    for (const message of messages) cache.ingest(message, now);
+  };
 
   it('expires names after their TTL, with a floor for TTL-0 answers', () => {
     const cache = new NameCache({ minTtlMs: 30_000 });
-    cache.ingest(payload(answer('long.example', '203.0.113.1', 120)), 1_000);
-    cache.ingest(payload(answer('zero.example', '203.0.113.2', 0)), 1_000);
+    ingestAll(cache, answer('long.example', '203.0.113.1', 120), 1_000);
+    ingestAll(cache, answer('zero.example', '203.0.113.2', 0), 1_000);
     expect(cache.hostFor('203.0.113.1', 120_999)).toBe('long.example');
     expect(cache.hostFor('203.0.113.1', 121_000)).toBeNull();
     expect(cache.hostFor('203.0.113.2', 30_999)).toBe('zero.example');
@@ -67,15 +86,15 @@ describe('NameCache', () => {
 
   it('a later answer for the same address replaces the name', () => {
     const cache = new NameCache();
-    cache.ingest(payload(answer('first.example', '203.0.113.1', 60)), 0);
-    cache.ingest(payload(answer('second.example', '203.0.113.1', 60)), 10);
+    ingestAll(cache, answer('first.example', '203.0.113.1', 60), 0);
+    ingestAll(cache, answer('second.example', '203.0.113.1', 60), 10);
     expect(cache.hostFor('203.0.113.1', 20)).toBe('second.example');
   });
 
   it('is bounded: the oldest entries go first and are counted', () => {
     const cache = new NameCache({ maxEntries: 10 });
-    for (let i = 0; i < 25; i++) cache.ingest(payload(answer(`h${i}.example`, `198.51.100.${i}`, 600)), 0);
-    expect(cache.stats()).toMatchObject({ entries: 10, evicted: 15, parsed: 25, malformed: 0 });
+    for (let i = 0; i < 25; i++) ingestAll(cache, answer(`h${i}.example`, `198.51.100.${i}`, 600), 0);
+    expect(cache.stats()).toMatchObject({ entries: 10, evicted: 15, parsed: 50, malformed: 0, unmatched: 0 });
     expect(cache.hostFor('198.51.100.0', 1)).toBeNull();
     expect(cache.hostFor('198.51.100.24', 1)).toBe('h24.example');
   });

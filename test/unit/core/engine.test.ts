@@ -7,7 +7,7 @@ import { createEngine, type EngineTuning } from '../../../src/core/engine.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { Geolocator } from '../../../src/core/geo/geolocator.js';
 import type { ConnectionEvent, StatsMessage, WatchMessage } from '../../../src/shared/contract.js';
-import { payload, response } from './fakes/dns.js';
+import { lookup, payload, response } from './fakes/dns.js';
 import { FakeSource } from './fakes/fake-source.js';
 import { flow, owner } from './fakes/records.js';
 
@@ -69,10 +69,10 @@ describe('engine', () => {
   it('enriches a connection with the DNS name, scope, location and ASN', async () => {
     const { engine, source, connections } = setup();
     await engine.start();
-    source.feed.dns([payload(response('www.example.com', [
+    source.feed.dns(lookup('www.example.com', [
       { type: 'CNAME', name: 'www.example.com', ttl: 60, data: 'edge.example.net' },
       { type: 'A', name: 'edge.example.net', ttl: 60, data: '8.8.8.8' },
-    ]))]);
+    ]));
     source.feed.owners([owner({ remoteIp: '8.8.8.8' })]);
     source.feed.flows([flow({ remoteIp: '8.8.8.8' })], Date.now());
     const [open] = connections();
@@ -85,6 +85,19 @@ describe('engine', () => {
       },
       process: { pid: 4321, user: 'alice' },
     });
+    await engine.stop();
+  });
+
+  it('does not let a forged DNS answer (no query sent) name the next connection, and counts it', async () => {
+    const { engine, source, connections, stats } = setup({}, { statsIntervalMs: 1_000 });
+    await engine.start();
+    const forged = response('login.bank.example', [{ type: 'A', name: 'login.bank.example', ttl: 300, data: '127.0.0.9' }]);
+    source.feed.dns([payload(forged, Date.now(), false, { proto: 17, localIp: '127.0.0.1', localPort: 53, remoteIp: '127.0.0.1', remotePort: 41000 })]);
+    source.feed.owners([owner({ localIp: '127.0.0.1', remoteIp: '127.0.0.9' })]);
+    source.feed.flows([flow({ localIp: '127.0.0.1', remoteIp: '127.0.0.9' })], Date.now());
+    expect(connections()[0]).toMatchObject({ event: 'open', remote: { ip: '127.0.0.9', host: null } });
+    vi.advanceTimersByTime(1_000);
+    expect(stats().at(-1)).toMatchObject({ dnsUnmatched: 1, dnsMalformed: 0 });
     await engine.stop();
   });
 
@@ -117,22 +130,22 @@ describe('engine', () => {
     expect(withHome.hello().home).toEqual({ lat: -5, lon: 5, label: 'Home' });
   });
 
-  it('a corrupt --geoip file is a warning and the engine runs on without locations', async () => {
-    const path = join(dir, 'corrupt.mmdb');
-    writeFileSync(path, 'not an mmdb');
-    const source = new FakeSource();
-    const warnings: string[] = [];
-    const engine = createEngine({ source, geoipPath: path, configDir: dir, onWarning: (message) => warnings.push(message) }, { guessHome: () => ({ lat: 0, lon: 0, label: 'x' }) });
-    const hello = await engine.start();
-    expect(hello.geoip).toBeNull();
-    expect(hello.attributions).toEqual([ASN_ATTRIBUTION]);
-    expect(warnings.some((message) => message.includes(path) && message.includes('running without locations'))).toBe(true);
-    const events: WatchMessage[] = [];
-    engine.onMessage((message) => events.push(message));
-    source.feed.owners([owner({ remoteIp: '8.8.8.8' })]);
-    source.feed.flows([flow({ remoteIp: '8.8.8.8' })], Date.now());
-    expect(events[0]).toMatchObject({ remote: { geo: null, scope: 'internet', asn: { number: 15169 } } });
-    await engine.stop();
+  it('refuses to start on a --geoip or --locations file it cannot use, naming it without quoting it', () => {
+    const geoip = join(dir, 'corrupt.mmdb');
+    writeFileSync(geoip, 'SECRET-GEOIP-BYTES not an mmdb');
+    const locations = join(dir, 'secret-locations.json');
+    writeFileSync(locations, 'root:SECRET-LOCATIONS-BYTES:0:0');
+    const options = { source: new FakeSource(), configDir: dir, onWarning: () => undefined };
+    const tuning = { guessHome: () => ({ lat: 0, lon: 0, label: 'x' }) };
+    expect(() => createEngine({ ...options, geoipPath: geoip }, tuning)).toThrow(`${geoip} is not a valid MaxMind DB (.mmdb) file`);
+    expect(() => createEngine({ ...options, locationsPath: locations }, tuning)).toThrow(new RegExp(`^${locations}: not valid JSON`));
+    for (const path of [geoip, locations]) {
+      try {
+        createEngine({ ...options, ...(path === geoip ? { geoipPath: path } : { locationsPath: path }) }, tuning);
+      } catch (error) {
+        expect((error as Error).message).not.toMatch(/SECRET/);
+      }
+    }
   });
 
   it('emits stats periodically, adding kernel and engine evictions and counting bad DNS', async () => {
@@ -197,7 +210,33 @@ describe('engine robustness', () => {
     source.feed.owners([owner(), owner({ localPort: 40001 })]);
     source.feed.flows([flow(), flow({ localPort: 40001 })], Date.now());
     expect(connections()).toHaveLength(2);
-    expect(warnings.filter((message) => message === 'message listener failed: EPIPE')).toHaveLength(2);
+    // Once per minute, however many messages fail (a closed stdout fails every one).
+    expect(warnings.filter((message) => message.startsWith('message listener failed: EPIPE'))).toEqual(['message listener failed: EPIPE']);
+    await engine.stop();
+  });
+
+  it('reports a corrupt GeoIP record once a minute, not once per lookup', async () => {
+    const corrupt: Geolocator = {
+      info: { database: 'Broken-City', built: '2026-01-01', attribution: 'x' },
+      lookup: () => {
+        throw new Error('Unknown type 14 at offset 1234');
+      },
+    };
+    const { engine, source, connections, warnings } = setup({}, { geolocator: () => corrupt });
+    await engine.start();
+    const lookups = (from: number) => {
+      const ips = Array.from({ length: 200 }, (_, i) => `8.8.${from}.${i}`);
+      source.feed.owners(ips.map((remoteIp) => owner({ remoteIp })));
+      source.feed.flows(ips.map((remoteIp) => flow({ remoteIp })), Date.now());
+    };
+    lookups(1);
+    expect(connections()).toHaveLength(200);
+    const geoWarnings = () => warnings.filter((message) => message.startsWith('GeoIP lookup'));
+    expect(geoWarnings()).toEqual([expect.stringMatching(/^GeoIP lookup of 8\.8\.1\.0 failed: Unknown type 14/)]);
+    vi.advanceTimersByTime(60_000);
+    lookups(2);
+    expect(geoWarnings()).toHaveLength(2);
+    expect(geoWarnings()[1]).toMatch(/^GeoIP lookup of 8\.8\.2\.0 failed: .*\(and 199 more like it since the last report\)$/);
     await engine.stop();
   });
 

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GeoDatabaseError, MAX_MMDB_BYTES } from '../../../src/core/geo/mmdb-file.js';
 import { bundledDbipDir, createGeolocator, DBIP_ATTRIBUTION, GEOLITE2_ATTRIBUTION } from '../../../src/core/geo/geolocator.js';
 import { geoFromRecord } from '../../../src/core/geo/record.js';
 import { writeMmdb } from './fakes/mmdb-writer.js';
@@ -80,31 +82,37 @@ describe('GeoIP, bundled DB-IP City Lite (flat schema)', () => {
 });
 
 describe('GeoIP failures', () => {
-  it('a corrupt --geoip file is a clear warning and no locations', () => {
+  it('a corrupt --geoip file throws a clear error that names the file and quotes none of it', () => {
     const path = join(dir, 'corrupt.mmdb');
-    writeFileSync(path, Buffer.from('this is not a maxmind database at all'.repeat(50)));
-    const warnings: string[] = [];
-    const geo = createGeolocator({ geoipPath: path, onWarning: (message) => warnings.push(message) });
-    expect(geo.info).toBeNull();
-    expect(geo.lookup('8.8.8.8')).toBeNull();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(path);
-    expect(warnings[0]).toContain('not a valid MaxMind DB');
+    writeFileSync(path, Buffer.from('SECRET this is not a maxmind database at all'.repeat(50)));
+    const geo = () => createGeolocator({ geoipPath: path, onWarning: () => undefined });
+    expect(geo).toThrow(GeoDatabaseError);
+    expect(geo).toThrow(`${path} is not a valid MaxMind DB (.mmdb) file`);
+    expect(geo).not.toThrow(/SECRET/);
   });
 
   it('a truncated database is refused the same way', () => {
     const path = join(dir, 'truncated.mmdb');
     writeFileSync(path, geolite2FileBytes().subarray(0, 40));
-    const warnings: string[] = [];
-    expect(createGeolocator({ geoipPath: path, onWarning: (message) => warnings.push(message) }).info).toBeNull();
-    expect(warnings[0]).toContain('not a valid MaxMind DB');
+    expect(() => createGeolocator({ geoipPath: path, onWarning: () => undefined })).toThrow('not a valid MaxMind DB');
   });
 
-  it('a missing file is a clear warning', () => {
-    const warnings: string[] = [];
-    const geo = createGeolocator({ geoipPath: join(dir, 'nope.mmdb'), onWarning: (message) => warnings.push(message) });
-    expect(geo.info).toBeNull();
-    expect(warnings[0]).toMatch(/cannot read GeoIP database .*nope\.mmdb.*ENOENT/);
+  it('a missing file is a clear error', () => {
+    expect(() => createGeolocator({ geoipPath: join(dir, 'nope.mmdb'), onWarning: () => undefined })).toThrow(/cannot read GeoIP database .*nope\.mmdb.*ENOENT/);
+  });
+
+  it('refuses a FIFO at once (no hang) and /dev/zero (no unbounded read)', () => {
+    const fifo = join(dir, 'geo.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => createGeolocator({ geoipPath: fifo, onWarning: () => undefined })).toThrow(`GeoIP database ${fifo} is not a regular file`);
+    expect(() => createGeolocator({ geoipPath: '/dev/zero', onWarning: () => undefined })).toThrow('GeoIP database /dev/zero is not a regular file');
+  });
+
+  it('refuses a file past the size cap before reading it', () => {
+    const huge = join(dir, 'huge.mmdb');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_MMDB_BYTES + 1); // sparse: no disk used
+    expect(() => createGeolocator({ geoipPath: huge, onWarning: () => undefined })).toThrow(`GeoIP database ${huge} is larger than ${MAX_MMDB_BYTES} bytes`);
   });
 
   it('a corrupt system database is skipped for the next one', () => {

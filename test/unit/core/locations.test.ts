@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { arrayElementLines } from '../../../src/core/locations/json-lines.js';
-import { CustomLocations, parseLocations, readLocationsFile } from '../../../src/core/locations/custom-locations.js';
+import { CustomLocations, MAX_LOCATIONS_BYTES, parseLocations, readLocationsFile } from '../../../src/core/locations/custom-locations.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'snitchmap-locations-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +29,7 @@ describe('parseLocations', () => {
     expect(entries.map((entry) => entry.label)).toEqual(['Lab', 'Office "B", [floor 2]']);
     expect(entries[1]?.country).toBe('AU');
     expect(warnings).toEqual([
-      expect.stringMatching(/^locs\.json:3: entry 2 skipped: "cidr" "10\.0\.0\.0\/33"/),
+      '"locs.json:3: entry 2 skipped: "cidr" is not an IPv4 or IPv6 prefix'.slice(1),
       expect.stringMatching(/^locs\.json:4: entry 3 skipped: "label"/),
       expect.stringMatching(/^locs\.json:5: entry 4 skipped: "lat"/),
       expect.stringMatching(/^locs\.json:7: entry 5 skipped: "lon"/),
@@ -37,12 +38,13 @@ describe('parseLocations', () => {
     ]);
   });
 
-  it('reports a file that is not JSON or not an array, and reads nothing from it', () => {
-    const warnings: string[] = [];
-    expect(parseLocations('[{"cidr": ', 'a.json', (message) => warnings.push(message))).toEqual([]);
-    expect(parseLocations('{"cidr": "10.0.0.0/8"}', 'b.json', (message) => warnings.push(message))).toEqual([]);
-    expect(warnings[0]).toMatch(/^a\.json: not valid JSON/);
-    expect(warnings[1]).toMatch(/^b\.json: expected a JSON array/);
+  it('refuses a file that is not JSON or not an array, by line and without quoting it', () => {
+    const warn = () => undefined;
+    expect(() => parseLocations('[\n{"cidr": 1', 'a.json', warn)).toThrow(/^a\.json: not valid JSON \(line 2\)$/);
+    // JSON.parse's own message would quote the text ("root:SECRET…" is not valid JSON).
+    expect(() => parseLocations('root:SECRET:0:0', 'a.json', warn)).toThrow(/^a\.json: not valid JSON$/);
+    expect(() => parseLocations('[\n{"cidr": SECRET', 'a.json', warn)).toThrow(/^a\.json: not valid JSON$/);
+    expect(() => parseLocations('{"cidr": "10.0.0.0/8"}', 'b.json', warn)).toThrow(/^b\.json: expected a JSON array/);
   });
 
   it('finds element lines through nested values and strings with brackets', () => {
@@ -50,12 +52,24 @@ describe('parseLocations', () => {
     expect(arrayElementLines('[]')).toEqual([]);
   });
 
-  it('a missing optional file is silent; a missing --locations file is reported', () => {
+  it('a missing optional file is silent; a missing --locations file is an error', () => {
     const warnings: string[] = [];
     expect(readLocationsFile(join(dir, 'none.json'), (message) => warnings.push(message), false)).toEqual([]);
     expect(warnings).toEqual([]);
-    expect(readLocationsFile(join(dir, 'none.json'), (message) => warnings.push(message), true)).toEqual([]);
-    expect(warnings[0]).toMatch(/cannot read locations file .*none\.json/);
+    expect(() => readLocationsFile(join(dir, 'none.json'), () => undefined, true)).toThrow(/cannot read locations file .*none\.json: ENOENT/);
+  });
+
+  it('refuses FIFOs (no hang), devices (no unbounded read) and oversized files; a broken optional file is a warning', () => {
+    const fifo = join(dir, 'locations.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readLocationsFile(fifo, () => undefined, true)).toThrow(`locations file ${fifo} is not a regular file`);
+    expect(() => readLocationsFile('/dev/zero', () => undefined, true)).toThrow('locations file /dev/zero is not a regular file');
+    const big = join(dir, 'big.json');
+    writeFileSync(big, `[${' '.repeat(MAX_LOCATIONS_BYTES)}]`);
+    expect(() => readLocationsFile(big, () => undefined, true)).toThrow(`locations file ${big} is larger than ${MAX_LOCATIONS_BYTES} bytes`);
+    const warnings: string[] = [];
+    expect(readLocationsFile(fifo, (message) => warnings.push(message), false)).toEqual([]);
+    expect(warnings).toEqual([`locations file ${fifo} is not a regular file; no custom locations read from it`]);
   });
 
   it('reads a file from disk', () => {

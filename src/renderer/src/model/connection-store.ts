@@ -4,6 +4,7 @@
 import type { AppStatus, Delta, Snapshot } from '../../../shared/api.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage } from '../../../shared/contract.js';
 import { connectionKeys, type ConnectionView } from './connection-view.js';
+import { displaySafe } from './display-safe.js';
 import { isUsableEvent } from './event-check.js';
 import { FilterChoiceCounter, type FilterChoices } from './filter-choices.js';
 
@@ -82,11 +83,12 @@ export class ConnectionStore {
     if (this.expireClosed(now)) this.commit();
   }
 
-  private upsert(event: ConnectionEvent): void {
-    if (!isUsableEvent(event)) {
+  private upsert(received: ConnectionEvent): void {
+    if (!isUsableEvent(received)) {
       this.malformedEvents += 1;
       return;
     }
+    const event = displaySafe(received);
     const previous = this.views.get(event.id);
     if (previous === undefined) {
       if (event.event === 'update' && this.batch > 0) this.orphanEvents += 1;
