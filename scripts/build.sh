@@ -11,5 +11,7 @@ step "ASN lookup table"
 bash scripts/build-data.sh
 step "engine, helper and CLI (tsc)"
 npx tsc -p tsconfig.build.json
+step "helper manifest (the files the root launcher checks)"
+node scripts/build-helper-manifest.mjs build/helper/snitchmap-helper-files
 step "Electron main, preload and renderer (electron-vite)"
 npx electron-vite build

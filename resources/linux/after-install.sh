@@ -1,7 +1,7 @@
 #!/bin/sh
 # deb/rpm post-install: put the polkit action in place (polkit reads actions only from its own
-# directory) and make sure the root-run files are root-owned and not writable by anyone else —
-# the launcher refuses to run otherwise.
+# directory) and make sure everything in the app dir is root-owned and not writable by anyone
+# else — the launcher checks the whole tree and refuses to run otherwise.
 set -e
 app=/opt/snitchmap
 install -o root -g root -m 0644 /opt/snitchmap/resources/polkit/org.snitchmap.helper.policy /usr/share/polkit-1/actions/org.snitchmap.helper.policy

@@ -5,12 +5,14 @@
 // Node stands in for Electron (the launcher's `$app_dir/snitchmap`), ELECTRON_RUN_AS_NODE being a
 // no-op for it. Needs the built tree (helper, addon) and the capture sources of src/core/capture.
 
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CaptureSupervisor } from '../../src/main/capture-supervisor.js';
+import { buildAppTree, helperManifest } from '../support/fake-app-tree.js';
 import { kernelGate } from '../support/kernel-gate.js';
+
+const PACKAGE_DIR = 'resources/snitchmap/';
 
 const gate = kernelGate([
   'src/core/capture/helper-source.ts',
@@ -19,25 +21,26 @@ const gate = kernelGate([
   'native/build/Release/snitchmap.node',
 ]);
 
-const root = mkdtempSync(join(tmpdir(), 'snitchmap-e2e-'));
-const app = join(root, 'opt', 'snitchmap');
-const launcher = join(app, 'resources', 'helper', 'snitchmap-helper-launcher');
-const fakeBin = join(root, 'bin');
+// Each test installs a fresh tree: the launcher, its manifest and a copy of every file the manifest
+// lists (so the helper runs with nothing else — the manifest is complete), and as "Electron" a
+// script that execs this Node (a link would point out of the app dir, which the launcher refuses).
+const roots: string[] = [];
+let app = '';
+let launcher = '';
+let fakeBin = '';
 const supervisors: CaptureSupervisor[] = [];
 
 afterAll(async () => {
   for (const supervisor of supervisors) await supervisor.stop();
-  rmSync(root, { recursive: true, force: true });
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
 function installTree(pkexecBody: string): void {
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(join(app, 'resources', 'helper'), { recursive: true });
-  mkdirSync(fakeBin, { recursive: true });
-  copyFileSync('resources/helper/snitchmap-helper-launcher', launcher);
-  chmodSync(launcher, 0o755);
-  symlinkSync(process.execPath, join(app, 'snitchmap'));
-  symlinkSync(resolve('.'), join(app, 'resources', 'snitchmap'));
+  const tree = buildAppTree(helperManifest(), `#!/bin/sh\nexec ${process.execPath} "$@"\n`, (path) => ({ copy: path.slice(PACKAGE_DIR.length) }));
+  roots.push(tree.root);
+  ({ app, launcher } = tree);
+  fakeBin = join(tree.root, 'bin');
+  mkdirSync(fakeBin);
   writeFileSync(join(fakeBin, 'pkexec'), `#!/bin/sh\n${pkexecBody}\n`, { mode: 0o755 });
 }
 
@@ -60,7 +63,7 @@ async function supervisorFor(): Promise<CaptureSupervisor> {
   const { createDesktopCapture } = await import('../../src/main/desktop-capture.js');
   const supervisor = createDesktopCapture({
     launcher,
-    configDir: join(root, 'config'),
+    configDir: join(dirname(dirname(app)), 'config'),
     env: { PATH: `${fakeBin}:/usr/bin:/bin` },
     home: () => ({ lat: 48.85, lon: 2.35, label: 'Paris' }),
     onWarning: () => undefined,

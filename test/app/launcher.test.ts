@@ -4,38 +4,30 @@
 // fake Electron binary that records the argv and environment it was given.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { pkexecCommand } from '../../src/main/elevation.js';
 import { findPkexec } from '../../src/main/find-pkexec.js';
+import { buildAppTree, helperManifest } from '../support/fake-app-tree.js';
 
-const root = mkdtempSync(join(tmpdir(), 'snitchmap-launcher-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const app = join(root, 'opt', 'snitchmap');
-const launcher = join(app, 'resources', 'helper', 'snitchmap-helper-launcher');
-const helperScript = join(app, 'resources', 'snitchmap', 'dist', 'src', 'helper', 'main.js');
-const electron = join(app, 'snitchmap');
-const record = join(app, 'record.json');
-const fakeBin = join(root, 'bin');
-
-mkdirSync(join(app, 'resources', 'helper'), { recursive: true });
-mkdirSync(join(app, 'resources', 'snitchmap', 'dist', 'src', 'helper'), { recursive: true });
-mkdirSync(fakeBin);
-copyFileSync('resources/helper/snitchmap-helper-launcher', launcher);
-chmodSync(launcher, 0o755);
-writeFileSync(helperScript, '// the helper would run here\n', { mode: 0o644 });
-// The scrubbed environment has no path to write to, so the fake writes next to itself.
-writeFileSync(
-  electron,
-  `#!/usr/bin/env node
+// The installed tree (launcher, manifest, every file it lists) as test/unit/helper/launcher.test.ts
+// builds it; that file covers each check the launcher makes, this one the way the app starts it.
+const tree = buildAppTree(
+  helperManifest(),
+  `#!${process.execPath}
 require('node:fs').writeFileSync(require('node:path').join(__dirname, 'record.json'),
   JSON.stringify({ argv: process.argv.slice(2), env: process.env, uid: process.getuid() }));
 `,
-  { mode: 0o755 },
+  (path) => ({ text: `// ${path}\n` }),
 );
+afterAll(() => rmSync(tree.root, { recursive: true, force: true }));
+
+const { launcher, script: helperScript, app } = tree;
+const record = join(app, 'record.json');
+const fakeBin = join(tree.root, 'bin');
+
+mkdirSync(fakeBin);
 writeFileSync(
   join(fakeBin, 'pkexec'),
   `#!/bin/sh
@@ -89,7 +81,7 @@ describe('helper launcher under (fake) pkexec', () => {
     chmodSync(helperScript, 0o666);
     const result = runAsTheAppDoes();
     expect(result.status).toBe(77);
-    expect(result.stderr).toContain(`refusing ${helperScript}`);
+    expect(result.stderr).toContain(`refusing to start the helper: ${helperScript} is not root-owned or is writable by group or others`);
     expect(existsSync(record)).toBe(false);
   });
 });

@@ -111,6 +111,13 @@ describe('electron-builder configuration', () => {
     expect(statSync('resources/helper/snitchmap-helper-launcher').mode & 0o777).toBe(0o755);
   });
 
+  it('the helper manifest the build writes lands next to the launcher, where it reads it', () => {
+    const launcher = readFileSync('resources/helper/snitchmap-helper-launcher', 'utf8');
+    expect(launcher).toContain('manifest="$helper_dir/snitchmap-helper-files"');
+    expect(readFileSync('scripts/build.sh', 'utf8')).toContain('node scripts/build-helper-manifest.mjs build/helper/snitchmap-helper-files');
+    expect(resourceTarget('build/helper')).toBe(resourceTarget('resources/helper'));
+  });
+
   it('deb/rpm scripts install the policy and are valid shell; the deb pulls in pkexec and an agent', () => {
     for (const script of new Set([config.deb.afterInstall, config.deb.afterRemove, config.rpm.afterInstall, config.rpm.afterRemove])) {
       expect(spawnSync('sh', ['-n', script]).status, script).toBe(0);
