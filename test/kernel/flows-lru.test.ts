@@ -33,12 +33,17 @@ describe.skipIf(gate.skip)('flows: LRU overflow', () => {
       frames.push(ethernet(nsMac, 0x0800, ipv4(net.hostIp4, net.nsIp4, 17, udp(port, 9, Buffer.alloc(4)))).toString('hex'));
     }
     for (let start = 0; start < frames.length; start += 500) execFileSync('python3', [RAW, 'send', net.hostIf, ...frames.slice(start, start + 500)]);
+    const createdBefore = capture.stats().counters.flowsCreated;
     const rows = capture.readFlows();
     const stats = capture.stats();
     expect(stats.counters.flowsCreated).toBeGreaterThanOrEqual(FLOWS);
     expect(rows.length).toBeLessThanOrEqual(TABLE);
     expect(stats.flowsEvicted).toBeGreaterThanOrEqual(FLOWS - TABLE);
-    expect(stats.flowsEvicted).toBe(stats.counters.flowsCreated - rows.length);
+    // created − present = evicted, exactly, for the flows that existed when the table was read; a flow
+    // the veth's own IPv6 chatter (DAD, MLD) creates during the read may or may not be in it (seen
+    // under emulation, where that chatter is slow to settle).
+    expect(stats.flowsEvicted).toBeGreaterThanOrEqual(createdBefore - rows.length);
+    expect(stats.flowsEvicted).toBeLessThanOrEqual(stats.counters.flowsCreated - rows.length);
     // The newest flow survived eviction and is counted right.
     expect(rows.find((row) => row.localPort === 10_000 + FLOWS - 1)).toMatchObject({ txPackets: 1, txBytes: 32, remotePort: 9 });
   });
