@@ -36,8 +36,10 @@ function subnetInUse(n: number): boolean {
 
 /** Creates a namespace joined to the host by a veth pair with IPv4 and IPv6 addresses on both ends. */
 export function createTestNet(label = 't'): TestNet {
-  let n = (process.pid + counter++ * 7) % 250;
-  while (subnetInUse(n)) n = (n + 1) % 250;
+  // 1..250, never 0: "fd5e:213:0::2" is not how the kernel (RFC 5952) writes fd5e:213::2, and tests
+  // compare address text.
+  let n = 1 + ((process.pid + counter++ * 7) % 250);
+  while (subnetInUse(n)) n = 1 + (n % 250);
   const tag = `${process.pid.toString(36)}${counter.toString(36)}`;
   const ns = `sm-${label}-${tag}`;
   const hostIf = `smh${tag}`.slice(0, 15);
