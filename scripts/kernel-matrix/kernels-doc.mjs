@@ -42,7 +42,7 @@ export function renderKernelsDoc(rows, date) {
   for (const row of rows) {
     const hello = row.capture?.helloMs !== undefined ? `${(row.capture.helloMs / 1000).toFixed(1)} s` : '—';
     const result = row.ok ? `eBPF, every capability` : `**failed**: ${row.problems.join('; ')}`;
-    lines.push(`| ${row.version} (${LABEL[row.version] ?? row.version}) | ${code(row.capture?.kernel)} | ${result} | ${testsCell(row)} | ${hello} |`);
+    lines.push(`| ${row.version}, ${LABEL[row.version] ?? row.version} | ${code(row.capture?.kernel)} | ${result} | ${testsCell(row)} | ${hello} |`);
   }
   lines.push(
     '',
