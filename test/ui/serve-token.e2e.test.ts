@@ -5,7 +5,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/serve/server.js';
-import { DEFAULT_SETTINGS } from '../../src/cli/settings-store.js';
+import { stubBackend } from '../support/stub-backend.js';
 import { makeEvent, makeSnapshot } from './connection-fixtures.js';
 import { buildRenderer, chromiumMissingReason, launchChromium, RENDERER_OUT } from './support/browser.js';
 
@@ -25,15 +25,7 @@ describe.skipIf(chromiumSkip !== null)('snitchmap serve page in the browser (tok
       port: 0,
       token: TOKEN,
       rendererRoot: RENDERER_OUT,
-      backend: {
-        getSnapshot: () => snapshot,
-        pause: async () => undefined,
-        resume: async () => undefined,
-        clear: () => undefined,
-        getSettings: () => DEFAULT_SETTINGS,
-        updateSettings: () => DEFAULT_SETTINGS,
-        retryCapture: async () => undefined,
-      },
+      backend: stubBackend(() => snapshot),
       onDelta: () => () => undefined,
     });
     browser = await launchChromium();

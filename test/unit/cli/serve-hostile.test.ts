@@ -11,6 +11,7 @@ import { WebSocket } from 'ws';
 import type { ApiBackend } from '../../../src/cli/serve/live-api.js';
 import { startServer, type RunningServer } from '../../../src/cli/serve/server.js';
 import { DEFAULT_SETTINGS } from '../../../src/cli/settings-store.js';
+import { stubBackend } from '../../support/stub-backend.js';
 import type { WebMessage } from '../../../src/shared/web-protocol.js';
 import { FakePublisher } from './fake-engine.js';
 import { authFrame, clientFrame, closeCode, rawExchange, upgradeRequest } from './raw-http.js';
@@ -20,15 +21,7 @@ let root: string;
 let server: RunningServer;
 const publisher = new FakePublisher();
 
-const backend: ApiBackend = {
-  getSnapshot: () => publisher.snapshot(),
-  pause: async () => undefined,
-  resume: async () => undefined,
-  clear: () => undefined,
-  getSettings: () => DEFAULT_SETTINGS,
-  updateSettings: () => DEFAULT_SETTINGS,
-  retryCapture: async () => undefined,
-};
+const backend: ApiBackend = stubBackend(() => publisher.snapshot());
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'sm-hostile-'));
