@@ -80,6 +80,16 @@ export function isNativeError(error: unknown, code?: NativeErrorCode): error is 
   return error instanceof NativeError && (code === undefined || error.code === code);
 }
 
+/**
+ * Why the verifier refused a program, in its own last words: the last two lines of the log that are
+ * not its closing summary ("processed N insns", libbpf's own lines), after the error code.
+ */
+export function verifierReason(error: NativeError): string {
+  const lines = error.log.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
+  const cause = lines.filter((line) => !/^(processed \d+ insns|-- END PROG LOAD LOG --|libbpf:|verification time)/.test(line)).slice(-2);
+  return `${error.code}: ${cause.length > 0 ? cause.join(' / ') : error.message}`;
+}
+
 /** Any thrown value as a NativeError (foreign errors keep their message, code EINVAL). */
 export function toNativeError(error: unknown): NativeError {
   if (error instanceof NativeError) return error;

@@ -5,7 +5,7 @@
 // bytes is not optional: if the core alone does not load, nothing does.
 
 import type { BpfObjectHandle, SnitchmapAddon } from './addon.js';
-import { toNativeError, type NativeError } from './errors.js';
+import { toNativeError, verifierReason } from './errors.js';
 import { DNS_MAX } from './flows-layout.js';
 
 /** Optional TC features, each with the rodata flag that enables it. */
@@ -36,13 +36,6 @@ function u64(value: number): Buffer {
   const buffer = Buffer.alloc(8);
   buffer.writeBigUInt64LE(BigInt(value));
   return buffer;
-}
-
-/** The last lines of a verifier log that say why (the log ends with its summary lines). */
-function reasonOf(error: NativeError): string {
-  const lines = (error.log ?? '').split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
-  const cause = lines.filter((line) => !/^(processed \d+ insns|-- END PROG LOAD LOG --|libbpf:|verification time)/.test(line)).slice(-2);
-  return cause.length > 0 ? `${error.code}: ${cause.join(' / ')}` : error.message;
 }
 
 function tryLoad(addon: SnitchmapAddon, options: FlowsLoadOptions, features: Set<TcFeature>): BpfObjectHandle {
@@ -84,7 +77,7 @@ export function loadFlowsObject(addon: SnitchmapAddon, options: FlowsLoadOptions
       object = wider;
       features.add(feature);
     } catch (error) {
-      refused.set(feature, reasonOf(toNativeError(error)));
+      refused.set(feature, verifierReason(toNativeError(error)));
     }
   }
   return { object, features, refused };

@@ -3,6 +3,7 @@
 // matrix keeps it next to the test results, so a program a kernel refuses is named with its reason
 // even when a fallback hides the refusal from the tests.
 import { loadAddon } from '../../dist/native/addon.js';
+import { toNativeError, verifierReason } from '../../dist/native/errors.js';
 
 const addon = loadAddon();
 const report = {};
@@ -18,8 +19,7 @@ for (const name of addon.embeddedObjects()) {
       object.load();
       report[`${name}/${program}`] = 'ok';
     } catch (error) {
-      const lines = String(error.log ?? '').split('\n').map((line) => line.trim()).filter((line) => line && !/^(processed|-- END|libbpf:|verification time)/.test(line));
-      report[`${name}/${program}`] = `${error.code ?? 'error'}: ${lines.slice(-2).join(' / ') || error.message}`.slice(0, 400);
+      report[`${name}/${program}`] = verifierReason(toNativeError(error)).slice(0, 400);
     } finally {
       object.close();
     }

@@ -4,36 +4,28 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { addonPath } from '../../native/addon.js';
-import { OwnerCollector, sleep } from './fixtures/owners-harness.js';
+import { OwnerCollector, compileFixture, sleep } from './fixtures/owners-harness.js';
 import { judgeShortLived, parseShortLines } from './fixtures/owners-short-judge.js';
 import { OWNER_CHAINS } from '../../native/chains.js';
 import { kernelFacts, kernelMeets } from '../support/kernel-facts.js';
 
 const gate = kernelGate([addonPath()]);
-const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () => {
   let testNet: TestNet;
-  let dir: string;
+  const binaries: Record<string, string> = {};
   let server: net.Server;
   let receiver: dgram.Socket;
   let tcpPort = 0;
   let udpPort = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'smo-'));
-    for (const name of ['owners-short', 'owners-io', 'owners-prefork']) {
-      execFileSync('gcc', ['-O2', '-Wall', '-o', join(dir, name), fixture(`${name}.c`)]);
-    }
+    for (const name of ['owners-short', 'owners-io', 'owners-prefork']) binaries[name] = compileFixture(name);
     testNet = createTestNet('sho');
     server = net.createServer((socket) => {
       socket.on('error', () => undefined);
@@ -50,13 +42,12 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
     server?.close();
     receiver?.close();
     testNet?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('attributes ≥ 99.5% of 500 short-lived processes to the right pid and comm, none to a wrong one', async () => {
     const collector = new OwnerCollector();
     try {
-      const output = testNet.run(join(dir, 'owners-short'), ['500', testNet.hostIp4, String(tcpPort), String(udpPort), '0']);
+      const output = testNet.run(binaries['owners-short']!, ['500', testNet.hostIp4, String(tcpPort), String(udpPort), '0']);
       const children = parseShortLines(output);
       expect(children).toHaveLength(500);
       const settled = () => judgeShortLived(children, collector.owners, tcpPort);
@@ -82,7 +73,7 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
     try {
       const port = await new Promise<number>((resolve) => server.stdout.once('data', (data) => resolve(Number(String(data).trim()))));
       const run = (count: number) =>
-        parseShortLines(testNet.run(join(dir, 'owners-short'), [String(count), testNet.hostIp4, String(port), String(udpPort), '0']));
+        parseShortLines(testNet.run(binaries['owners-short']!, [String(count), testNet.hostIp4, String(port), String(udpPort), '0']));
       const flood = run(1000);
       await collector.waitFor(() => undefined, 500);
       const verdict = judgeShortLived(flood, collector.owners, port);
@@ -103,7 +94,7 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
   it('names the worker of a pre-forked server, not the listening parent, once it takes the connection', async () => {
     const collector = new OwnerCollector();
     try {
-      const server = spawn(join(dir, 'owners-prefork'), ['127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const server = spawn(binaries['owners-prefork']!, ['127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
       const [master, worker, port] = await new Promise<number[]>((resolve) => server.stdout.once('data', (data) => resolve(String(data).trim().split(' ').map(Number))));
       const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
       const client = net.connect(port!, '127.0.0.1');
@@ -144,7 +135,7 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
       it(`udp=${udp}: ${mode} sends are attributed`, async () => {
         const collector = new OwnerCollector({ udp });
         try {
-          const [pid, localPort, sent] = execFileSync(join(dir, 'owners-io'), [mode, testNet.hostIp4, String(udpPort)], { encoding: 'utf8' })
+          const [pid, localPort, sent] = execFileSync(binaries['owners-io']!, [mode, testNet.hostIp4, String(udpPort)], { encoding: 'utf8' })
             .trim()
             .split(' ')
             .map(Number);
