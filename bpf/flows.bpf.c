@@ -16,8 +16,9 @@ const volatile __u32 dns_capture_bytes = SM_DNS_MAX;
 /* Optional features (native/flows-load.ts): off, the verifier never walks their code, so a kernel
  * that refuses one loses only that feature. */
 const volatile bool feature_dns = true;
-/* Force a wakeup once this much data waits; otherwise userspace's periodic poll collects it. */
-const volatile __u64 wakeup_threshold = 32 * 1024;
+/* Socket identity: the sending socket's cookie on each flow, and a new flow when another socket
+ * takes over the 5-tuple (port reuse). */
+const volatile bool feature_socket = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -46,13 +47,12 @@ static __always_inline void stat_add(__u32 index)
 		*counter += 1; /* per-CPU slot: no atomic needed */
 }
 
+/* Flag 0 is the ring buffer's adaptive wakeup: userspace is woken only when it had read everything
+ * before this record, so a storm of opens costs one wakeup per userspace drain, and nothing waits
+ * for a poll timer (delivery is event-driven; an idle machine wakes nobody). */
 static __always_inline void ringbuf_submit_batched(void *record)
 {
-	__u64 flags = bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_threshold
-			      ? BPF_RB_FORCE_WAKEUP
-			      : BPF_RB_NO_WAKEUP;
-
-	bpf_ringbuf_submit(record, flags);
+	bpf_ringbuf_submit(record, 0);
 }
 
 static __always_inline void emit_flow_event(const struct sm_flow_key *key, __u32 kind, __u32 reason, __u64 now)
@@ -159,7 +159,80 @@ static __always_inline void count_existing(struct sm_flow_value *value, const st
 	}
 }
 
-static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress)
+/* The local socket that sent this packet, by cookie, when skb->sk is a full socket; 0 otherwise.
+ * Request and timewait mini-sockets (SYN-ACKs, late ACKs) have cookies of their own that are not the
+ * connection's, so they are skipped. Egress only: on ingress TC runs before the socket lookup. */
+static __always_inline __u64 sending_socket(struct __sk_buff *skb, bool egress)
+{
+	struct bpf_sock *sk;
+
+	if (!feature_socket || !egress)
+		return 0;
+	sk = skb->sk;
+	if (!sk)
+		return 0;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return 0;
+	return bpf_get_socket_cookie(skb);
+}
+
+/* Another socket now owns this 5-tuple: the previous one closed and a new one bound the same port
+ * (UDP), or a TCP connection was reset and the port reused. Send the old row as it ends, then
+ * restart the row for the new socket. Two live sockets sharing a tuple (SO_REUSEPORT) would
+ * alternate: a packet from the socket the flow was taken from does not take it back. */
+static __always_inline bool taken_over(const struct sm_flow_value *value, __u64 cookie, const struct sm_packet *pkt)
+{
+	if (cookie && value->cookie && cookie != value->cookie && cookie != value->prev_cookie)
+		return true;
+	/* A bare SYN after FIN/RST starts a new connection on the tuple, whichever side sends it. */
+	return (pkt->tcp_flags & (SM_TCP_SYN | SM_TCP_ACK)) == SM_TCP_SYN &&
+	       (value->tcp_flags & (SM_TCP_FIN | SM_TCP_RST)) != 0;
+}
+
+static __always_inline void fill_value(struct sm_flow_value *value, const struct sm_packet *pkt, bool egress,
+				       __u64 now, __u64 cookie, __u64 prev_cookie)
+{
+	value->tx_bytes = egress ? pkt->bytes : 0;
+	value->rx_bytes = egress ? 0 : pkt->bytes;
+	value->tx_packets = egress ? pkt->segments : 0;
+	value->rx_packets = egress ? 0 : pkt->segments;
+	value->first_seen_ns = now;
+	value->tcp_flags = pkt->tcp_flags;
+	value->initiator = egress ? SM_INITIATOR_LOCAL : SM_INITIATOR_REMOTE;
+	value->cookie = cookie;
+	value->prev_cookie = prev_cookie;
+}
+
+static __always_inline void take_over(struct sm_flow_value *value, const struct sm_packet *pkt, bool egress, __u64 cookie)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct sm_flow_reuse_event *event = bpf_ringbuf_reserve(&flow_events, sizeof(*event), 0);
+	struct sm_flow_value fresh;
+
+	if (event) {
+		event->header.kind = SM_EVENT_FLOW_REUSE;
+		event->header.pad = 0;
+		event->header.ts_ns = now;
+		__builtin_memcpy(&event->key, &pkt->key, sizeof(pkt->key));
+		event->pad = 0;
+		__builtin_memcpy(&event->old, value, sizeof(*value));
+		ringbuf_submit_batched(event);
+	} else {
+		stat_add(SM_STAT_RINGBUF_FULL);
+	}
+	fill_value(&fresh, pkt, egress, now, cookie, value->cookie);
+	/* Replaces the element (a CPU still holding the old one adds its packet there: within one
+	 * packet of exact at the switch). */
+	if (bpf_map_update_elem(&flows, &pkt->key, &fresh, BPF_ANY)) {
+		stat_add(SM_STAT_INSERT_FAILED);
+		return;
+	}
+	stat_add(SM_STAT_REUSED);
+	emit_flow_event(&pkt->key, SM_EVENT_FLOW_OPEN, 0, now);
+}
+
+static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress, __u64 cookie)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct sm_flow_value value = {
@@ -170,6 +243,7 @@ static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress
 		.first_seen_ns = now,
 		.tcp_flags = pkt->tcp_flags,
 		.initiator = egress ? SM_INITIATOR_LOCAL : SM_INITIATOR_REMOTE,
+		.cookie = cookie,
 	};
 	long err = bpf_map_update_elem(&flows, &pkt->key, &value, BPF_NOEXIST);
 
@@ -207,12 +281,20 @@ static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egres
 	if (pkt.l4_truncated)
 		stat_add(SM_STAT_PARSE_ERROR);
 
+	stat_add(SM_STAT_PACKETS);
+	__u64 cookie = sending_socket(skb, egress);
 	struct sm_flow_value *value = bpf_map_lookup_elem(&flows, &pkt.key);
 
-	if (value)
+	if (!value) {
+		insert_flow(&pkt, egress, cookie);
+	} else if (feature_socket && taken_over(value, cookie, &pkt)) {
+		take_over(value, &pkt, egress, cookie);
+	} else {
+		/* A flow first seen on ingress (an inbound packet) learns its socket at the first reply. */
+		if (cookie && !value->cookie)
+			value->cookie = cookie;
 		count_existing(value, &pkt, egress);
-	else
-		insert_flow(&pkt, egress);
+	}
 
 	if (feature_dns && pkt.has_payload && (is_dns_port(pkt.key.remote_port) || is_dns_port(pkt.key.local_port)))
 		emit_dns(skb, &pkt, egress);

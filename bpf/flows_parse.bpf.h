@@ -20,6 +20,8 @@
 
 #define SM_TCP_FIN 0x01
 #define SM_TCP_RST 0x04
+#define SM_TCP_SYN 0x02
+#define SM_TCP_ACK 0x10
 
 enum sm_parse_verdict {
 	SM_PARSE_OK = 0,
@@ -201,6 +203,23 @@ static __always_inline void sm_parse_l4(struct __sk_buff *skb, struct sm_packet 
 	}
 }
 
+/* ICMP and ICMPv6 echo (request or reply, either direction) are keyed by their identifier as the
+ * local port, so one ping run is one flow; every other ICMP message stays port-less. */
+static __always_inline void sm_parse_icmp(struct __sk_buff *skb, struct sm_packet *pkt, __u32 *header_length)
+{
+	__u8 icmp[8];
+	bool v4 = pkt->key.proto == SM_IPPROTO_ICMP;
+
+	*header_length = 0;
+	if (bpf_skb_load_bytes(skb, pkt->l4_offset, icmp, sizeof(icmp))) {
+		pkt->l4_truncated = true;
+		return;
+	}
+	*header_length = 8;
+	if ((v4 && (icmp[0] == 8 || icmp[0] == 0)) || (!v4 && (icmp[0] == 128 || icmp[0] == 129)))
+		pkt->key.local_port = ((__u16)icmp[4] << 8) | icmp[5];
+}
+
 /* Direct packet access for the common case (untagged, IPv4 without options or fragments, IPv6
  * without extension headers, TCP or UDP, headers in the linear area): every offset is a constant,
  * so bounds checks are cheap for the verifier and no helper is called. Anything else returns false
@@ -313,6 +332,10 @@ static __always_inline int sm_parse(struct __sk_buff *skb, __u32 link, bool egre
 	pkt->key.proto = proto;
 	if (!pkt->fragment && !pkt->ext_limit && (proto == IPPROTO_TCP || proto == IPPROTO_UDP))
 		sm_parse_l4(skb, pkt, egress, &header_length);
+	else if (!pkt->fragment && !pkt->ext_limit &&
+		 ((proto == SM_IPPROTO_ICMP && pkt->key.family == SM_FAMILY_V4) ||
+		  (proto == SM_IPPROTO_ICMPV6 && pkt->key.family == SM_FAMILY_V6)))
+		sm_parse_icmp(skb, pkt, &header_length);
 count:;
 	__u32 per_segment = pkt->l4_offset - pkt->l3_offset + header_length;
 

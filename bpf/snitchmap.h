@@ -31,7 +31,9 @@ struct sm_flow_value {
 	__u64 first_seen_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC), stamped once on insert */
 	__u32 tcp_flags;     /* union of flags seen, both directions */
 	__u32 initiator;     /* SM_INITIATOR_*: direction of the first packet seen */
-}; /* 48 bytes */
+	__u64 cookie;        /* socket cookie of the local socket sending it (egress, full socket); 0 unknown */
+	__u64 prev_cookie;   /* the socket it was taken over from (SM_EVENT_FLOW_REUSE), 0 if none */
+}; /* 64 bytes */
 
 /* Per-interface parse mode, chosen by userspace from /sys/class/net/X/type: it attaches
  * sm_tc_{ingress,egress} (Ethernet) or sm_tc3_{ingress,egress} (L3). */
@@ -48,6 +50,8 @@ enum sm_stat {
 	SM_STAT_FRAGMENT,         /* non-first fragments, counted under the port-less key */
 	SM_STAT_EXT_LIMIT,        /* IPv6 extension-header chain longer than SM_MAX_EXT_HEADERS */
 	SM_STAT_DNS_COPIED,
+	SM_STAT_PACKETS,          /* every packet counted: userspace reads the table only when this moves */
+	SM_STAT_REUSED,           /* a new socket took over a flow's 5-tuple (SM_EVENT_FLOW_REUSE sent) */
 	SM_STAT_COUNT,
 };
 
@@ -58,6 +62,7 @@ enum sm_event_kind {
 	SM_EVENT_FLOW_OPEN = 1,
 	SM_EVENT_FLOW_END = 2,
 	SM_EVENT_DNS = 3,
+	SM_EVENT_FLOW_REUSE = 4,
 };
 
 #define SM_END_FIN 1
@@ -86,7 +91,21 @@ struct sm_dns_event {
 	__u16 truncated;   /* 1 when the message was longer than the copy bound */
 	__u16 pad;
 	__u8 payload[SM_DNS_MAX];
-}; /* 580 bytes */
+}; /* 584 bytes: 580 of fields, padded to the header's 8-byte alignment */
+
+/* A new socket on an old 5-tuple (port reuse): the old flow's final row, sent before the row is
+ * restarted for the new socket, so each socket keeps its own bytes. */
+struct sm_flow_reuse_event {
+	struct sm_event_header header;
+	struct sm_flow_key key;
+	__u32 pad;
+	struct sm_flow_value old;
+}; /* 128 bytes */
+
+/* ICMP echo flows: the echo identifier is the local "port" (ping sockets: the socket's own port),
+ * the remote port is 0. Other ICMP messages carry no ports. */
+#define SM_IPPROTO_ICMP 1
+#define SM_IPPROTO_ICMPV6 58
 
 /* ---- owners/process section (issue 3) below this line ---- */
 
@@ -101,6 +120,7 @@ enum sm_owner_how {
 	SM_HOW_BIND = 6,
 	SM_HOW_IO = 7,
 	SM_HOW_EXISTING = 8,
+	SM_HOW_CREATE = 9,   /* ICMP (ping) and raw sockets, at socket(): joined to flows by cookie only */
 };
 
 /* Who a socket belongs to: identity taken in process context at hook time. */
@@ -160,5 +180,17 @@ enum sm_owner_stat {
 	SM_OWNER_STAT_COUNT,
 };
 
+/* The layouts userspace decodes (native/flows-layout.ts, native/owners-decode.ts): a size change
+ * here fails the build until both sides agree. */
+_Static_assert(sizeof(struct sm_flow_key) == 44, "sm_flow_key");
+_Static_assert(sizeof(struct sm_flow_value) == 64, "sm_flow_value");
+_Static_assert(sizeof(struct sm_event_header) == 16, "sm_event_header");
+_Static_assert(sizeof(struct sm_flow_event) == 64, "sm_flow_event");
+_Static_assert(sizeof(struct sm_dns_event) == 584, "sm_dns_event");
+_Static_assert(sizeof(struct sm_flow_reuse_event) == 128, "sm_flow_reuse_event");
+_Static_assert(sizeof(struct sm_owner_id) == 32, "sm_owner_id");
+_Static_assert(sizeof(struct sm_sk_owner) == 40, "sm_sk_owner");
+_Static_assert(sizeof(struct sm_owner_event) == 96, "sm_owner_event");
+_Static_assert(sizeof(struct sm_process_event) == 56, "sm_process_event");
 
 #endif

@@ -69,11 +69,13 @@ export interface BpfObjectHandle {
   /** bpf_program__attach: tracepoint, tp_btf, raw_tp, kprobe, fentry, ... from the section name. */
   attachAuto(program: string): NativeLink;
   lookupBatch(map: string): BatchRows;
+  /** The rows of these packed keys that exist, one lookup each (no per-CPU maps). */
+  lookupKeys(map: string, keys: Buffer): Pick<BatchRows, 'keys' | 'values' | 'count'>;
   updateElem(map: string, key: Buffer, value: Buffer): void;
   /** Deletes packed keys; returns how many existed. */
   deleteKeys(map: string, keys: Buffer): number;
-  /** maxEntries × cpus × round8(valueSize) bytes, entry-major. */
-  readPerCpuArray(map: string): Buffer;
+  /** maxEntries × cpus × round8(valueSize) bytes, entry-major; with `index`, that entry alone. */
+  readPerCpuArray(map: string, index?: number): Buffer;
   /** Attaches a bpf_iter program, reads it to the end and detaches. */
   runIterator(program: string): Buffer;
   testRun(program: string, packet: Buffer, repeat?: number, context?: { ifindex?: number; gsoSegs?: number }): TestRunResult;

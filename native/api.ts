@@ -49,8 +49,12 @@ export interface ProcessEvent {
 }
 
 export interface ProbeListeners {
-  /** New flows the TC program saw (first packet); a hint to read the table early. */
-  flowOpens?(keys: FlowKey[]): void;
+  /**
+   * Rows read the moment the TC program reported them: flows that just opened (first packet, or a
+   * new socket on an old 5-tuple) and flows that just saw FIN/RST. Counters of other flows come from
+   * readFlows().
+   */
+  flows?(rows: FlowSample[]): void;
   flowEnds?(ends: FlowEnd[]): void;
   owners?(owners: KernelOwner[]): void;
   dns?(messages: DnsPayload[]): void;
@@ -67,6 +71,8 @@ export interface Probe {
   listen(listeners: ProbeListeners): void;
   /** Every row of the flow table (bpf_map_lookup_batch; get_next_key fallback). */
   readFlows(): FlowSample[];
+  /** Packets counted by TC so far (cheap): the table needs reading only when this moved. */
+  packets(): number;
   /** Owners of sockets that existed before start (iter/task_file, else /proc). */
   existingOwners(): KernelOwner[];
   stats(): CaptureStats;

@@ -6,7 +6,7 @@
 // the stable tracepoint / cgroup / sockops hooks; /proc last. A variant that taxes every syscall on
 // the machine (syscall tracepoints, docs/kernel-notes.md §5.2) always comes after every cheaper one.
 
-export const OWNER_CAPABILITIES = ['connect', 'accept', 'udp', 'close', 'exec', 'startup'] as const;
+export const OWNER_CAPABILITIES = ['connect', 'accept', 'udp', 'close', 'exec', 'startup', 'icmp'] as const;
 export type OwnerCapability = (typeof OWNER_CAPABILITIES)[number];
 
 /** How the programs of a variant attach: bpf_program__attach, a cgroup-v2 attach, a one-shot iterator, or no BPF. */
@@ -94,6 +94,9 @@ export const OWNER_CHAINS: Readonly<Record<OwnerCapability, readonly Variant[]>>
     variant('tracepoint:sched_process_exec', 'procs', ['exec_tp', 'exit_tp'], 'auto', { since: '4.17' }),
   ],
   startup: [variant('iter:task_file', 'owners_iter', ['existing_sockets'], 'iter', { since: '5.11' }), PROC_VARIANT],
+  // Ping and raw ICMP sockets have no port to join on, and no /proc fallback that could name them
+  // before their first packet: the owner comes from socket() and joins by cookie.
+  icmp: [variant('cgroup:sock_create', 'owners_create', ['create_icmp'], 'cgroup', { since: '5.10' })],
 };
 
 export type OwnerForce = Partial<Record<OwnerCapability, string>>;

@@ -6,7 +6,7 @@ import type { Family } from '../src/shared/contract.js';
 import { formatAddress } from './flows-address.js';
 
 export const FLOW_KEY_SIZE = 44;
-export const FLOW_VALUE_SIZE = 48;
+export const FLOW_VALUE_SIZE = 64;
 export const EVENT_HEADER_SIZE = 16;
 export const DNS_MAX = 512;
 
@@ -14,7 +14,11 @@ export const enum EventKind {
   FlowOpen = 1,
   FlowEnd = 2,
   Dns = 3,
+  FlowReuse = 4,
 }
+
+/** sm_flow_reuse_event: header, key, u32 pad, then the old sm_flow_value. */
+const REUSE_VALUE_OFFSET = EVENT_HEADER_SIZE + FLOW_KEY_SIZE + 4;
 
 /** Indices of the per-CPU `stats` array (enum sm_stat). */
 export const STAT = {
@@ -26,8 +30,10 @@ export const STAT = {
   fragment: 5,
   extLimit: 6,
   dnsCopied: 7,
+  packets: 8,
+  reused: 9,
 } as const;
-export const STAT_COUNT = 8;
+export const STAT_COUNT = 10;
 export type FlowStatName = keyof typeof STAT;
 
 export const LINK_ETHERNET = 0;
@@ -61,27 +67,36 @@ function initiatorOf(value: number): FlowSample['initiator'] {
   return 'unknown';
 }
 
+function cookieText(value: bigint): string | null {
+  return value === 0n ? null : value.toString();
+}
+
+/** One sm_flow_value at `v` of `values`, for the key at `k` of `keys`. */
+function decodeFlowRow(keys: Buffer, k: number, values: Buffer, v: number, toEpoch: MonotonicToEpoch): FlowSample {
+  return {
+    ...decodeFlowKey(keys, k),
+    txBytes: Number(values.readBigUInt64LE(v)),
+    rxBytes: Number(values.readBigUInt64LE(v + 8)),
+    txPackets: Number(values.readBigUInt64LE(v + 16)),
+    rxPackets: Number(values.readBigUInt64LE(v + 24)),
+    firstSeen: Math.round(toEpoch(values.readBigUInt64LE(v + 32))),
+    tcpFlags: values.readUInt32LE(v + 40),
+    initiator: initiatorOf(values.readUInt32LE(v + 44)),
+    cookie: cookieText(values.readBigUInt64LE(v + 48)),
+  };
+}
+
 /** Rows from lookupBatch('flows'). Counters are u64 in the kernel; JS numbers are exact below 2^53. */
 export function decodeFlowRows(keys: Buffer, values: Buffer, count: number, toEpoch: MonotonicToEpoch): FlowSample[] {
   const rows: FlowSample[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = i * FLOW_VALUE_SIZE;
-    rows.push({
-      ...decodeFlowKey(keys, i * FLOW_KEY_SIZE),
-      txBytes: Number(values.readBigUInt64LE(v)),
-      rxBytes: Number(values.readBigUInt64LE(v + 8)),
-      txPackets: Number(values.readBigUInt64LE(v + 16)),
-      rxPackets: Number(values.readBigUInt64LE(v + 24)),
-      firstSeen: Math.round(toEpoch(values.readBigUInt64LE(v + 32))),
-      tcpFlags: values.readUInt32LE(v + 40),
-      initiator: initiatorOf(values.readUInt32LE(v + 44)),
-    });
-  }
+  for (let i = 0; i < count; i++) rows.push(decodeFlowRow(keys, i * FLOW_KEY_SIZE, values, i * FLOW_VALUE_SIZE, toEpoch));
   return rows;
 }
 
 export interface FlowEventBatch {
   opens: FlowKey[];
+  /** Raw keys (FLOW_KEY_SIZE bytes each, deduplicated) of the flows that opened or saw FIN/RST: rows to read now. */
+  keysToRead: Buffer[];
   ends: FlowEnd[];
   dns: DnsPayload[];
   /** Records this decoder did not recognise (counted, never thrown). */
@@ -107,7 +122,12 @@ function decodeDns(record: Buffer, ts: number): DnsPayload {
 
 /** One ring-buffer wakeup: records packed as [u32 length][u32 0][record][pad to 8]. */
 export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): FlowEventBatch {
-  const out: FlowEventBatch = { opens: [], ends: [], dns: [], unknown: 0 };
+  const out: FlowEventBatch = { opens: [], keysToRead: [], ends: [], dns: [], unknown: 0 };
+  const toRead = new Map<string, Buffer>();
+  const readLater = (record: Buffer): void => {
+    const raw = record.subarray(EVENT_HEADER_SIZE, EVENT_HEADER_SIZE + FLOW_KEY_SIZE);
+    toRead.set(raw.toString('latin1'), Buffer.from(raw));
+  };
   let offset = 0;
   while (offset + 8 <= batch.length) {
     const length = batch.readUInt32LE(offset);
@@ -121,15 +141,22 @@ export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): Flow
     const ts = Math.round(toEpoch(record.readBigUInt64LE(8)));
     if (kind === EventKind.FlowOpen) {
       out.opens.push(decodeFlowKey(record, EVENT_HEADER_SIZE));
+      readLater(record);
     } else if (kind === EventKind.FlowEnd && record.length >= 64) {
+      readLater(record);
       const reason = record.readUInt32LE(EVENT_HEADER_SIZE + FLOW_KEY_SIZE) === 2 ? 'rst' : 'fin';
       out.ends.push({ ...decodeFlowKey(record, EVENT_HEADER_SIZE), ts, reason });
+    } else if (kind === EventKind.FlowReuse && record.length >= REUSE_VALUE_OFFSET + FLOW_VALUE_SIZE) {
+      const final = decodeFlowRow(record, EVENT_HEADER_SIZE, record, REUSE_VALUE_OFFSET, toEpoch);
+      const { ifindex, family, proto, localIp, localPort, remoteIp, remotePort } = final;
+      out.ends.push({ ifindex, family, proto, localIp, localPort, remoteIp, remotePort, ts, reason: 'reuse', final });
     } else if (kind === EventKind.Dns && record.length >= EVENT_HEADER_SIZE + FLOW_KEY_SIZE + 8) {
       out.dns.push(decodeDns(record, ts));
     } else {
       out.unknown++;
     }
   }
+  out.keysToRead = [...toRead.values()];
   return out;
 }
 

@@ -9,13 +9,12 @@ import { toNativeError, verifierReason } from './errors.js';
 import { DNS_MAX } from './flows-layout.js';
 
 /** Optional TC features, each with the rodata flag that enables it. */
-export const TC_FEATURES = { dns: 'feature_dns' } as const;
+export const TC_FEATURES = { dns: 'feature_dns', socket: 'feature_socket' } as const;
 export type TcFeature = keyof typeof TC_FEATURES;
 
 export interface FlowsLoadOptions {
   flowTableSize: number;
   dnsCaptureBytes: number;
-  wakeupThresholdBytes: number;
 }
 
 export interface LoadedFlows {
@@ -32,18 +31,11 @@ function u32(value: number): Buffer {
   return buffer;
 }
 
-function u64(value: number): Buffer {
-  const buffer = Buffer.alloc(8);
-  buffer.writeBigUInt64LE(BigInt(value));
-  return buffer;
-}
-
 function tryLoad(addon: SnitchmapAddon, options: FlowsLoadOptions, features: Set<TcFeature>): BpfObjectHandle {
   const object = addon.openObject('flows');
   try {
     object.setMapMaxEntries('flows', options.flowTableSize);
     object.setGlobal('dns_capture_bytes', u32(Math.max(1, Math.min(DNS_MAX, options.dnsCaptureBytes))));
-    object.setGlobal('wakeup_threshold', u64(options.wakeupThresholdBytes));
     for (const [feature, flag] of Object.entries(TC_FEATURES) as Array<[TcFeature, string]>) {
       object.setGlobal(flag, Buffer.from([features.has(feature) ? 1 : 0]));
     }

@@ -30,17 +30,16 @@ export interface FlowCaptureOptions {
   /** Only these interface names (and no netlink watching); default: all, present and future. */
   interfaces?: string[];
   dnsCaptureBytes?: number;
-  /** Userspace poll that collects ring-buffer records that did not force a wakeup (ms). */
-  pollIntervalMs?: number;
-  /** Ring-buffer bytes that force a wakeup; below it records wait for the poll. */
-  wakeupThresholdBytes?: number;
   /** Ended (FIN/RST) flows unchanged this long are deleted from the table after being read (ms). */
   endedFlowTtlMs?: number;
   /** Flows unchanged this long are deleted after being read, with a FlowEnd 'evicted' (ms). */
   idleFlowTtlMs?: number;
 }
 
-type FlowListeners = Pick<ProbeListeners, 'flowOpens' | 'flowEnds' | 'dns' | 'interfaces'>;
+type FlowListeners = Pick<ProbeListeners, 'flows' | 'flowEnds' | 'dns' | 'interfaces'> & {
+  /** Runs before each ring-buffer batch is delivered (the probe drains the owner ring there). */
+  beforeBatch?(): void;
+};
 
 export interface FlowStats {
   eventsLost: number;
@@ -58,7 +57,6 @@ export class FlowCapture {
   private readonly ring: RingBufferHandle;
   private delivering = false;
   private readonly linkWatcher: Poller | null;
-  private readonly pollTimer: NodeJS.Timeout;
   private readonly toEpoch: MonotonicToEpoch = monotonicToEpochNow();
   private readonly expiry: FlowExpiry;
   private evicted = 0;
@@ -80,8 +78,6 @@ export class FlowCapture {
     this.expiry = new FlowExpiry(options.endedFlowTtlMs ?? 30_000, options.idleFlowTtlMs ?? 600_000);
     this.ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => this.onEvents(batch));
     this.linkWatcher = only ? null : addon.watchLinks((batch) => this.onLinks(batch));
-    this.pollTimer = setInterval(() => this.ring.consume(), options.pollIntervalMs ?? 200);
-    this.pollTimer.unref();
   }
 
   /** Loads and attaches; rejects (NativeError) when the object cannot load or no interface attaches. */
@@ -89,7 +85,6 @@ export class FlowCapture {
     const { object, features, refused } = loadFlowsObject(addon, {
       flowTableSize: options.flowTableSize ?? DEFAULT_FLOW_TABLE_SIZE,
       dnsCaptureBytes: options.dnsCaptureBytes ?? DNS_MAX,
-      wakeupThresholdBytes: options.wakeupThresholdBytes ?? 32 * 1024,
     });
     const attacher = new TcAttacher(addon, object, options.tcMode ?? 'auto');
     const only = options.interfaces ? new Set(options.interfaces) : null;
@@ -138,6 +133,12 @@ export class FlowCapture {
     return rows;
   }
 
+  /** Packets the TC program has counted so far: one per-CPU entry, so callers can skip table reads while it stands still. */
+  packets(): number {
+    if (this.closed) return 0;
+    return sumPerCpuStats(this.object.readPerCpuArray('stats', STAT.packets), 1)[0] ?? 0;
+  }
+
   stats(): FlowStats {
     const totals = this.counters();
     return {
@@ -154,7 +155,6 @@ export class FlowCapture {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.pollTimer);
     this.linkWatcher?.close();
     this.attacher.close();
     this.ring.close();
@@ -215,16 +215,31 @@ export class FlowCapture {
     if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys('flows', Buffer.concat(doomed));
   }
 
+  /** Current rows of these raw keys (those still in the table), one lookup each. */
+  private readKeys(keys: Buffer[]): FlowSample[] {
+    if (keys.length === 0) return [];
+    const found = this.object.lookupKeys('flows', Buffer.concat(keys));
+    return decodeFlowRows(found.keys, found.values, found.count, this.toEpoch);
+  }
+
+  /**
+   * One ring-buffer wakeup, delivered in the order the engine needs: owners (drained by beforeBatch)
+   * and names before the flows they belong to; a flow's old row ended ('reuse') before the new
+   * socket's row; the rows of flows that opened or saw FIN/RST, read now, before their ends.
+   */
   private onEvents(batch: Buffer): void {
     const decoded = decodeFlowEvents(batch, this.toEpoch);
     this.undecodable += decoded.unknown;
     this.delivering = true;
     try {
-      // DNS first: a name must be known before the flows it names are read (the flow-end listener
-      // may read the table right away).
+      this.listeners.beforeBatch?.();
       if (decoded.dns.length > 0) this.listeners.dns?.(decoded.dns);
-      if (decoded.opens.length > 0) this.listeners.flowOpens?.(decoded.opens);
-      if (decoded.ends.length > 0) this.listeners.flowEnds?.(decoded.ends);
+      const reused = decoded.ends.filter((end) => end.reason === 'reuse');
+      const ended = decoded.ends.filter((end) => end.reason !== 'reuse');
+      if (reused.length > 0) this.listeners.flowEnds?.(reused);
+      const rows = this.readKeys(decoded.keysToRead);
+      if (rows.length > 0) this.listeners.flows?.(rows);
+      if (ended.length > 0) this.listeners.flowEnds?.(ended);
     } finally {
       this.delivering = false;
     }

@@ -69,6 +69,7 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
     exec: owners.winners.exec,
     dns: flows.tcMode && flows.features.has('dns') ? TC_DNS_VARIANT : null,
     startup: owners.winners.startup,
+    icmp: owners.winners.icmp,
   };
   const dnsRefusal = flows.refused.get('dns');
   const probeLog = dnsRefusal ? { ...owners.probeLog, dns: [[TC_DNS_VARIANT, dnsRefusal] as [string, string]] } : owners.probeLog;
@@ -78,7 +79,9 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
     probeLog,
     listen(listeners: ProbeListeners) {
       const { owners: onOwners, processes, flowEnds, ...flowSide } = listeners;
-      flows.listen({ ...flowSide, ...(flowEnds ? { flowEnds } : {}) });
+      // Owner records written before a flow's first packet (connect, sendmsg, socket()) must reach
+      // the listeners before that flow's row: drain the owner ring before each flow batch.
+      flows.listen({ ...flowSide, ...(flowEnds ? { flowEnds } : {}), beforeBatch: () => owners.poll() });
       owners.listen({ ...(onOwners ? { owners: onOwners } : {}), ...(processes ? { processes } : {}), ...(flowEnds ? { flowEnds } : {}) });
     },
     // Drain both ring buffers first: a DNS answer or owner record written before a flow's first
@@ -88,6 +91,7 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
       owners.poll();
       return flows.readFlows();
     },
+    packets: () => flows.packets(),
     existingOwners: () => owners.existingOwners(),
     stats(): CaptureStats {
       const flowStats = flows.stats();

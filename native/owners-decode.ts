@@ -16,7 +16,7 @@ export const PROCESS_EVENT_SIZE = 56;
 const REMOTE_KNOWN = 1;
 
 /** sm_owner_how, index = C value. */
-const HOWS: Array<OwnerHow | undefined> = [undefined, 'connect', 'accept', 'udp-send', 'udp-recv', 'listen', 'bind', 'io', 'existing'];
+const HOWS: Array<OwnerHow | undefined> = [undefined, 'connect', 'accept', 'udp-send', 'udp-recv', 'listen', 'bind', 'io', 'existing', 'create'];
 
 /** /proc/PID/stat field 22 is start_boottime in USER_HZ ticks; USER_HZ is 100 on every Linux ABI. */
 const NS_PER_TICK = 10_000_000n;

@@ -43,6 +43,7 @@ Napi::Function BpfObject::Init(Napi::Env env) {
        InstanceMethod("attachClsact", &BpfObject::AttachClsact),
        InstanceMethod("attachCgroup", &BpfObject::AttachCgroup),
        InstanceMethod("attachAuto", &BpfObject::AttachAuto), InstanceMethod("lookupBatch", &BpfObject::LookupBatch),
+       InstanceMethod("lookupKeys", &BpfObject::LookupKeys),
        InstanceMethod("updateElem", &BpfObject::UpdateElem), InstanceMethod("deleteKeys", &BpfObject::DeleteKeys),
        InstanceMethod("readPerCpuArray", &BpfObject::ReadPerCpuArray),
        InstanceMethod("runIterator", &BpfObject::RunIterator), InstanceMethod("testRun", &BpfObject::TestRun),

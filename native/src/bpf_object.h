@@ -35,6 +35,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   Napi::Value AttachCgroup(const Napi::CallbackInfo& info);
   Napi::Value AttachAuto(const Napi::CallbackInfo& info);
   Napi::Value LookupBatch(const Napi::CallbackInfo& info);
+  Napi::Value LookupKeys(const Napi::CallbackInfo& info);
   Napi::Value UpdateElem(const Napi::CallbackInfo& info);
   Napi::Value DeleteKeys(const Napi::CallbackInfo& info);
   Napi::Value ReadPerCpuArray(const Napi::CallbackInfo& info);

@@ -78,6 +78,32 @@ Napi::Value BpfObject::LookupBatch(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// lookupKeys(map, packedKeys) -> { keys, values, count }: the rows of those keys still present, one
+// lookup each: a few new flows cost microseconds where a batch read of the whole table costs ~25 ms.
+Napi::Value BpfObject::LookupKeys(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireLoaded(env, true);
+  bpf_map* map = Map(env, info[0]);
+  Napi::Buffer<uint8_t> wanted = info[1].As<Napi::Buffer<uint8_t>>();
+  size_t keySize = bpf_map__key_size(map);
+  size_t valueSize = bpf_map__value_size(map);
+  int fd = bpf_map__fd(map);
+  size_t asked = wanted.Length() / keySize;
+  std::vector<uint8_t> keys(asked * keySize), values(asked * valueSize);
+  size_t count = 0;
+  for (size_t i = 0; i < asked; i++) {
+    const uint8_t* key = wanted.Data() + i * keySize;
+    if (bpf_map_lookup_elem(fd, key, values.data() + count * valueSize) != 0) continue;
+    memcpy(keys.data() + count * keySize, key, keySize);
+    count++;
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("keys", Napi::Buffer<uint8_t>::Copy(env, keys.data(), count * keySize));
+  result.Set("values", Napi::Buffer<uint8_t>::Copy(env, values.data(), count * valueSize));
+  result.Set("count", static_cast<double>(count));
+  return result;
+}
+
 Napi::Value BpfObject::UpdateElem(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireLoaded(env, true);
@@ -105,7 +131,7 @@ Napi::Value BpfObject::DeleteKeys(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, deleted);
 }
 
-// readPerCpuArray(map) -> Buffer of maxEntries x cpus x round8(valueSize), entry-major.
+// readPerCpuArray(map[, index]) -> Buffer of maxEntries (or 1) x cpus x round8(valueSize), entry-major.
 Napi::Value BpfObject::ReadPerCpuArray(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireLoaded(env, true);
@@ -114,11 +140,19 @@ Napi::Value BpfObject::ReadPerCpuArray(const Napi::CallbackInfo& info) {
   int cpus = libbpf_num_possible_cpus();
   size_t stride = RoundUp8(bpf_map__value_size(map)) * cpus;
   size_t entries = bpf_map__max_entries(map);
+  __u32 first = 0;
+  if (info.Length() > 1 && info[1].IsNumber()) {
+    first = info[1].As<Napi::Number>().Uint32Value();
+    if (first >= entries) ThrowCode(env, "EINVAL", "per-CPU array index out of range");
+    entries = 1;
+  }
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, entries * stride);
   memset(out.Data(), 0, out.Length());
-  for (__u32 i = 0; i < entries; i++)
-    if (bpf_map_lookup_elem(bpf_map__fd(map), &i, out.Data() + i * stride))
+  for (__u32 i = 0; i < entries; i++) {
+    __u32 key = first + i;
+    if (bpf_map_lookup_elem(bpf_map__fd(map), &key, out.Data() + i * stride))
       ThrowErrno(env, "bpf_map_lookup_elem", errno);
+  }
   return out;
 }
 

@@ -52,6 +52,7 @@ const MISSING: Record<ProbeCapability, string> = {
   exec: 'short-lived processes may go unnamed',
   dns: 'no host names (DNS answers are not read)',
   startup: 'connections opened before the start have no owner until they are used',
+  icmp: 'ping (ICMP echo) has no owner',
 };
 
 function limitationsOf(probe: Probe): string[] {

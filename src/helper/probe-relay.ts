@@ -1,5 +1,7 @@
-// Relays an open probe to stdout: the flow table on a 1 s tick and early after flow-open hints,
-// owners with /proc identity, DNS payloads, flow ends and stats. Holds the pause state.
+// Relays an open probe to stdout, event-driven: the probe pushes owners, DNS copies, and the rows of
+// flows that just opened or ended the moment the kernel reports them (ring-buffer wakeups); the rest
+// of the table is read only while packets move, checked through one per-CPU counter. An idle machine
+// costs a counter read every `idleCheckMs` and nothing else. Holds the pause state.
 
 import type { OwnerRecord } from '../shared/capture.js';
 import type { HelperErrorCode } from '../shared/helper-protocol.js';
@@ -9,20 +11,29 @@ import type { MessageWriter } from './output.js';
 import type { ProcIdentity } from './proc-identity.js';
 
 export interface RelayTiming {
-  flushIntervalMs?: number;
+  /** Table reads while packets move (ms). */
+  activeReadMs?: number;
+  /** Counter checks once nothing moved for a few reads (ms). */
+  idleCheckMs?: number;
+  /** Whole-table read at least this often, moving or not: kernel-side expiry needs reads (ms). */
+  sweepMs?: number;
+  /** Stats are compared this often and sent when they changed (ms). */
   statsIntervalMs?: number;
-  /** Delay between a flow-open hint and the early table read (coalesces bursts of opens). */
-  earlyFlushMs?: number;
-  /** Least time between two table reads: each reads the whole table (~25 ms at 65k rows). */
-  minFlushGapMs?: number;
 }
+
+/** Reads in a row that found no packet counted before the relay slows to idle checks. */
+const QUIET_READS_BEFORE_IDLE = 4;
 
 export class ProbeRelay {
   private paused = false;
   private readonly changes = new FlowChanges();
   private readonly timers: NodeJS.Timeout[] = [];
-  private earlyFlush: NodeJS.Timeout | null = null;
-  private lastFlushAt = 0;
+  private nextRead: NodeJS.Timeout | null = null;
+  private nextReadAt = Infinity;
+  private lastPackets = -1;
+  private quietReads = 0;
+  private lastSweep = 0;
+  private lastStats = '';
 
   constructor(
     private readonly probe: Probe,
@@ -33,13 +44,16 @@ export class ProbeRelay {
 
   start(): void {
     this.probe.listen({
-      flowOpens: () => this.scheduleEarlyFlush(),
-      flowEnds: (ends) => {
+      flows: (rows) => {
         if (this.paused) return;
-        // A connection that opened and closed between two reads would otherwise reach the engine
-        // as an end before any row; reading first sends its counters ahead of its end.
-        this.flushFlows();
-        this.writer.send({ t: 'flow-end', ends });
+        const changed = this.changes.changedSome(rows);
+        if (changed.length > 0) this.writer.send({ t: 'flows', ts: Date.now(), flows: changed });
+        // Bytes follow a new flow: read at the active rate from now on.
+        this.quietReads = 0;
+        this.scheduleRead(this.timing.activeReadMs ?? 250);
+      },
+      flowEnds: (ends) => {
+        if (!this.paused) this.writer.send({ t: 'flow-end', ends });
       },
       owners: (owners) => this.writer.send({ t: 'owners', owners: this.withIdentity(owners) }),
       dns: (messages) => {
@@ -48,17 +62,16 @@ export class ProbeRelay {
       processes: (events) => this.onProcesses(events),
       interfaces: (change) => {
         if (change.event === 'failed') this.sendError('attach-failed', `${change.name}: ${change.error ?? 'attach failed'}`);
-        this.sendStats();
+        this.sendStats(true);
       },
     });
     this.guarded('reading existing sockets', () => {
       const existing = this.probe.existingOwners();
       if (existing.length > 0) this.writer.send({ t: 'owners', owners: this.withIdentity(existing) });
     });
-    this.flushFlows();
-    this.sendStats();
-    this.timers.push(setInterval(() => this.flushFlows(), this.timing.flushIntervalMs ?? 1000));
-    this.timers.push(setInterval(() => this.sendStats(), this.timing.statsIntervalMs ?? 5000));
+    this.read();
+    this.sendStats(true);
+    this.timers.push(setInterval(() => this.sendStats(false), this.timing.statsIntervalMs ?? 5000));
   }
 
   /** Owners keep flowing while paused (attribution must not go stale); flows and DNS do not. */
@@ -69,17 +82,26 @@ export class ProbeRelay {
   resume(): void {
     this.paused = false;
     this.changes.reset();
-    this.flushFlows();
+    this.lastPackets = -1; // every row again, moved or not
+    this.read();
   }
 
-  sendStats(): void {
-    this.guarded('reading stats', () => this.writer.send({ t: 'stats', ...this.probe.stats() }));
+  /** `always`: on request and when interfaces change; otherwise only when something changed. */
+  sendStats(always = true): void {
+    this.guarded('reading stats', () => {
+      const { ts, ...stats } = this.probe.stats();
+      const text = JSON.stringify(stats);
+      if (!always && text === this.lastStats) return;
+      this.lastStats = text;
+      this.writer.send({ t: 'stats', ts, ...stats });
+    });
   }
 
   /** Stops the timers and detaches everything. */
   close(): void {
     for (const timer of this.timers) clearInterval(timer);
-    if (this.earlyFlush !== null) clearTimeout(this.earlyFlush);
+    if (this.nextRead !== null) clearTimeout(this.nextRead);
+    this.nextRead = null;
     this.guarded('detaching', () => this.probe.close());
   }
 
@@ -95,22 +117,36 @@ export class ProbeRelay {
     }
   }
 
-  private flushFlows(): void {
-    if (this.paused) return;
-    this.lastFlushAt = Date.now();
-    this.guarded('reading the flow table', () => {
-      const rows = this.changes.changed(this.probe.readFlows());
-      if (rows.length > 0) this.writer.send({ t: 'flows', ts: Date.now(), flows: rows });
-    });
+  /** Runs `read` after `delayMs` unless an earlier read is already due. */
+  private scheduleRead(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.nextRead !== null && this.nextReadAt <= at) return;
+    if (this.nextRead !== null) clearTimeout(this.nextRead);
+    this.nextReadAt = at;
+    this.nextRead = setTimeout(() => {
+      this.nextRead = null;
+      this.nextReadAt = Infinity;
+      this.read();
+    }, delayMs);
   }
 
-  private scheduleEarlyFlush(): void {
-    if (this.earlyFlush !== null) return;
-    const gap = this.lastFlushAt + (this.timing.minFlushGapMs ?? 100) - Date.now();
-    this.earlyFlush = setTimeout(() => {
-      this.earlyFlush = null;
-      this.flushFlows();
-    }, Math.max(this.timing.earlyFlushMs ?? 10, gap));
+  /** Reads the table when packets were counted since the last read (or a sweep is due), then plans the next. */
+  private read(): void {
+    if (this.paused) return;
+    let moved = false;
+    this.guarded('reading the flow table', () => {
+      const packets = this.probe.packets();
+      const now = Date.now();
+      moved = packets !== this.lastPackets;
+      if (!moved && now - this.lastSweep < (this.timing.sweepMs ?? 60_000)) return;
+      this.lastPackets = packets;
+      this.lastSweep = now;
+      const rows = this.changes.changed(this.probe.readFlows());
+      if (rows.length > 0) this.writer.send({ t: 'flows', ts: now, flows: rows });
+    });
+    this.quietReads = moved ? 0 : this.quietReads + 1;
+    const idle = this.quietReads >= QUIET_READS_BEFORE_IDLE;
+    this.scheduleRead(idle ? (this.timing.idleCheckMs ?? 2000) : (this.timing.activeReadMs ?? 250));
   }
 
   private withIdentity(owners: KernelOwner[]): OwnerRecord[] {

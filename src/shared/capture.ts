@@ -7,9 +7,12 @@
 
 import type { CaptureMode, Family, Probes } from './contract.js';
 
-/** IP protocol numbers we name; others (ICMP 1, ICMPv6 58, ...) travel as numbers with ports 0. */
+/** IP protocol numbers we name; others travel as numbers with ports 0. */
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+/** ICMP echo flows carry the echo identifier as the local port and 0 as the remote port. */
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_ICMPV6 = 58;
 
 export interface FlowKey {
   ifindex: number;
@@ -37,12 +40,20 @@ export interface FlowSample extends FlowKey, FlowCounters {
   tcpFlags: number;
   /** Which side sent the first packet seen: 'tx' means this machine (outbound) when known. */
   initiator: 'local' | 'remote' | 'unknown';
+  /**
+   * Cookie of the local socket that sent on this flow (decimal string; 64-bit), or null when unknown
+   * (no packet sent yet, forwarded traffic, /proc mode). Owner records with the same cookie own it.
+   */
+  cookie?: string | null;
 }
 
 /** A flow's end (TCP FIN/RST seen, socket closed, or idle expiry in the kernel table). */
 export interface FlowEnd extends FlowKey {
   ts: number;
-  reason: 'fin' | 'rst' | 'close' | 'evicted';
+  /** 'reuse': another socket took over the 5-tuple; `final` is the old flow's last row. */
+  reason: 'fin' | 'rst' | 'close' | 'evicted' | 'reuse';
+  /** The flow's final row, when the end carries it ('reuse'): its counters are exact. */
+  final?: FlowSample;
 }
 
 export type OwnerHow =
@@ -53,7 +64,9 @@ export type OwnerHow =
   | 'listen'
   | 'bind'
   | 'io'
-  | 'existing';
+  | 'existing'
+  /** An ICMP (ping or raw) socket at socket(): no endpoints, joined to flows by cookie only. */
+  | 'create';
 
 /**
  * Who owns a socket. Keyed by the socket cookie when the kernel gave one, and by its endpoints:

@@ -5,16 +5,18 @@
 export const CONTRACT_VERSION = 1;
 
 export type Scope = 'internet' | 'lan' | 'loopback' | 'link-local' | 'multicast' | 'unknown';
-export type Proto = 'tcp' | 'udp';
+/** `icmp` / `icmpv6` (additive): ICMP echo, one connection per echo identifier and remote address. */
+export type Proto = 'tcp' | 'udp' | 'icmp' | 'icmpv6';
 export type Direction = 'outbound' | 'inbound';
 export type Family = 4 | 6;
 export type CaptureMode = 'ebpf' | 'proc';
 
 /**
  * Capabilities whose winning program variant is reported (null: none could attach). `startup`
- * (owners of sockets opened before the capture started) is additive.
+ * (owners of sockets opened before the capture started) and `icmp` (owners of ping and raw ICMP
+ * sockets) are additive.
  */
-export const PROBE_CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns', 'startup'] as const;
+export const PROBE_CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns', 'startup', 'icmp'] as const;
 export type ProbeCapability = (typeof PROBE_CAPABILITIES)[number];
 export type Probes = Record<ProbeCapability, string | null>;
 

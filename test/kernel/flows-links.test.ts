@@ -46,7 +46,7 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
 
   beforeAll(() => {
     first = createTestNet('fk');
-    capture = FlowCapture.open({ pollIntervalMs: 50 });
+    capture = FlowCapture.open();
     capture.listen({ interfaces: (change) => changes.push(change) });
   });
   afterAll(() => {

@@ -39,7 +39,7 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
   function drain(): FlowEventBatch {
     ring.consume();
     const out = events;
-    events = { opens: [], ends: [], dns: [], unknown: 0 };
+    events = { opens: [], keysToRead: [], ends: [], dns: [], unknown: 0 };
     return out;
   }
 
@@ -50,7 +50,7 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
     bound.writeUInt32LE(100);
     object.setGlobal('dns_capture_bytes', bound);
     object.load();
-    events = { opens: [], ends: [], dns: [], unknown: 0 };
+    events = { opens: [], keysToRead: [], ends: [], dns: [], unknown: 0 };
     ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => {
       const decoded = decodeFlowEvents(batch, toEpoch);
       events.opens.push(...decoded.opens);

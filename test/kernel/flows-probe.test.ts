@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonPath, loadAddon } from '../../native/addon.js';
 import { openProbe } from '../../native/index.js';
-import type { FlowKey } from '../../src/shared/capture.js';
+import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { kernelFacts } from '../support/kernel-facts.js';
-import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
+import { hostPeer, nsPeer, sleep, waitUntil } from './fixtures/flows-run.js';
 
 const UNPRIVILEGED = fileURLToPath(new URL('./fixtures/flows-unprivileged.mjs', import.meta.url));
 const gate = kernelGate([addonPath(), fileURLToPath(new URL('../../dist/native/index.js', import.meta.url))]);
@@ -52,14 +52,16 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
       expect(probe.probes.tc).toBe(TC_MODE);
       expect(probe.probes.dns).toBe('tc:dns');
       expect(mine).toHaveLength(2);
-      const opened: FlowKey[] = [];
-      probe.listen({ flowOpens: (keys) => opened.push(...keys) });
+      const opened: FlowSample[] = [];
+      probe.listen({ flows: (rows) => opened.push(...rows) });
       const sink = nsPeer(net, ['udp-sink', net.nsIp4, '45001', '3']);
       await sink.ready;
       const [sent] = await Promise.all([hostPeer(['udp-send', net.nsIp4, '45001', '100', '3']).done, sink.done]);
       const localPort = sent[0]?.localPort as number;
-      await sleep(400); // flow opens stay below the wakeup threshold; the 200 ms poll delivers them
+      // Pushed at the open's wakeup (no poll timer): the row as it was at the first datagram or later.
+      await waitUntil(() => opened.some((row) => row.localPort === localPort), 5_000);
       expect(opened).toContainEqual(expect.objectContaining({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 }));
+      expect(probe.packets()).toBeGreaterThanOrEqual(6);
       expect(probe.readFlows()).toContainEqual(expect.objectContaining({ localPort, txPackets: 3, rxPackets: 3, txBytes: 3 * 128 }));
       const stats = probe.stats();
       expect(stats.interfaces).toEqual([{ name: net.hostIf, ifindex: net.hostIfindex, mode: TC_MODE }]);

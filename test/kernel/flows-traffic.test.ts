@@ -13,7 +13,7 @@ import { kernelGate } from '../support/kernel-gate.js';
 import { kernelFacts } from '../support/kernel-facts.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { canonicalIp } from './fixtures/flows-frames.js';
-import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
+import { hostPeer, nsPeer, sleep, waitUntil } from './fixtures/flows-run.js';
 
 const gate = kernelGate([addonPath()]);
 
@@ -36,7 +36,7 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
 
   beforeAll(() => {
     net = createTestNet('fl');
-    capture = FlowCapture.open({ interfaces: [net.hostIf, 'lo'], pollIntervalMs: 50 });
+    capture = FlowCapture.open({ interfaces: [net.hostIf, 'lo'] });
     capture.listen({ dns: (messages) => dns.push(...messages) });
   });
   afterAll(() => {
@@ -130,13 +130,14 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     expect(client.txBytes).toBeLessThanOrEqual(retransmitted === 0 ? 300_000 + client.txPackets * 80 : 2 * 300_000);
   });
 
-  it('DNS: UDP port 53 payloads are copied both ways, bounded, through batched events', async () => {
+  it('DNS: UDP port 53 payloads are copied both ways, bounded, delivered by wakeup (no poll)', async () => {
     const sink = nsPeer(net, ['udp-sink', net.nsIp4, '53', '3']);
     await sink.ready;
     const sender = hostPeer(['udp-send', net.nsIp4, '53', '700', '3']);
     await Promise.all([sender.done, sink.done]);
-    await sleep(300); // below the wakeup threshold: the periodic poll delivers them
-    const ours = dns.filter((message) => message.remoteIp === net.nsIp4 && message.remotePort === 53);
+    const mine = (): DnsPayload[] => dns.filter((message) => message.remoteIp === net.nsIp4 && message.remotePort === 53);
+    await waitUntil(() => mine().length >= 6, 5_000);
+    const ours = mine();
     expect(ours.filter((message) => message.direction === 'tx')).toHaveLength(3);
     expect(ours.filter((message) => message.direction === 'rx')).toHaveLength(3);
     for (const message of ours) {

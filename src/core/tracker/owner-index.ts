@@ -1,5 +1,7 @@
 // The userspace join of socket owners to flows (docs/kernel-notes.md §3.1). Owners arrive as
-// records keyed by their endpoints; a flow finds its owner by, in order: the exact tuple (connected
+// records keyed by their socket cookie and their endpoints; a flow finds its owner by, in order: the
+// cookie of the socket that sent on it (exact: two sockets that used one 5-tuple one after the other
+// each find their own record; ICMP sockets have nothing else to join on), the exact tuple (connected
 // sockets; orientation included, so the two ends of a loopback connection find their own owners),
 // the local endpoint of an unconnected UDP socket, a wildcard bind (0.0.0.0 / ::) on that port, and
 // for TCP a listening socket on the local port (the accepting process).
@@ -45,7 +47,7 @@ class BoundedMap<V> {
 export interface OwnerMatch {
   owner: OwnerRecord;
   /** How the match was made, which also decides direction when the owner is a listener. */
-  via: 'tuple' | 'local' | 'wildcard' | 'listen';
+  via: 'cookie' | 'tuple' | 'local' | 'wildcard' | 'listen';
 }
 
 export class OwnerIndex {
@@ -53,8 +55,10 @@ export class OwnerIndex {
   private readonly byLocal: BoundedMap<OwnerRecord>;
   private readonly byListen: BoundedMap<OwnerRecord>;
   private readonly keysByCookie: BoundedMap<string[]>;
+  private readonly byCookie: BoundedMap<OwnerRecord>;
 
   constructor(maxEntries = 65_536) {
+    this.byCookie = new BoundedMap(maxEntries);
     this.byTuple = new BoundedMap(maxEntries);
     this.byLocal = new BoundedMap(maxEntries);
     this.byListen = new BoundedMap(maxEntries);
@@ -62,6 +66,10 @@ export class OwnerIndex {
   }
 
   add(owner: OwnerRecord): void {
+    // The latest record of a socket wins (a socket handed to another process belongs to the one that
+    // used it last), except that the start-up scan never overrides what a hook saw.
+    if (owner.cookie !== null && (owner.how !== 'existing' || !this.byCookie.get(owner.cookie))) this.byCookie.set(owner.cookie, owner);
+    if (owner.how === 'create') return; // an ICMP socket: no endpoints to index
     const keys: string[] = [];
     if (owner.remoteIp !== null && owner.remotePort !== null) {
       const key = tupleKey(owner.proto, owner.localIp, owner.localPort, owner.remoteIp, owner.remotePort);
@@ -93,7 +101,9 @@ export class OwnerIndex {
     this.keysByCookie.set(cookie, keys);
   }
 
-  find(flow: FlowKey): OwnerMatch | null {
+  find(flow: FlowKey & { cookie?: string | null }): OwnerMatch | null {
+    const byCookie = flow.cookie ? this.byCookie.get(flow.cookie) : undefined;
+    if (byCookie) return { owner: byCookie, via: 'cookie' };
     const tuple = this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort));
     if (tuple) return { owner: tuple, via: 'tuple' };
     const local = this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort));

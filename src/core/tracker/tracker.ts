@@ -3,6 +3,8 @@
 // tuple in canonical orientation; its counters come from the first interface it was seen on, since
 // the same packets also cross veth, bridge and NIC and summing them would double-count.
 import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
   IPPROTO_TCP,
   IPPROTO_UDP,
   type FlowCounters,
@@ -46,6 +48,8 @@ export interface TrackerCounters {
   live: number;
 }
 
+/** ICMP echo has no end on the wire: a ping that stopped for this long is over. */
+const ICMP_IDLE_MS = 10_000;
 const TCP_FIN_OR_RST = 0x01 | 0x04;
 const TCP_SYN = 0x02;
 /** After FIN/RST, a TCP flow that stops changing is over even if no end record comes. */
@@ -58,6 +62,24 @@ const TCP_CLOSING_IDLE_MS = 5_000;
 const OWNER_RETRY_MS = 30_000;
 
 const ZERO: FlowCounters = { txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 };
+
+const PROTO_NAMES = new Map<number, Connection['proto']>([
+  [IPPROTO_TCP, 'tcp'],
+  [IPPROTO_UDP, 'udp'],
+  [IPPROTO_ICMP, 'icmp'],
+  [IPPROTO_ICMPV6, 'icmpv6'],
+]);
+
+/**
+ * TCP, UDP, and ICMP echo (the TC program keys echo by its identifier as the local port; other ICMP
+ * messages have no port and stay in the kernel's counters only, like every other protocol).
+ */
+function protoOf(sample: FlowSample): Connection['proto'] | null {
+  const name = PROTO_NAMES.get(sample.proto);
+  if (!name) return null;
+  if (name === 'icmp' || name === 'icmpv6') return sample.localPort !== 0 && sample.remotePort === 0 ? name : null;
+  return name;
+}
 
 function sameCounters(a: FlowCounters, b: FlowCounters): boolean {
   return a.txBytes === b.txBytes && a.rxBytes === b.rxBytes && a.txPackets === b.txPackets && a.rxPackets === b.rxPackets;
@@ -100,7 +122,7 @@ export class Tracker {
     const now = this.options.now();
     for (const raw of samples) {
       const sample = canonical(raw);
-      if (sample.proto !== IPPROTO_TCP && sample.proto !== IPPROTO_UDP) {
+      if (protoOf(sample) === null) {
         this.counters.otherProtocols++;
         continue;
       }
@@ -134,7 +156,10 @@ export class Tracker {
 
   private refresh(connection: Connection, sample: FlowSample, now: number): void {
     if (sample.ifindex !== connection.ifindex) return;
-    const restarted = sample.firstSeen !== connection.firstSeen && sample.txBytes + sample.rxBytes < connection.raw.txBytes + connection.raw.rxBytes;
+    const otherSocket = !!sample.cookie && !!connection.sample.cookie && sample.cookie !== connection.sample.cookie;
+    const restarted =
+      sample.firstSeen !== connection.firstSeen &&
+      (otherSocket || sample.txBytes + sample.rxBytes < connection.raw.txBytes + connection.raw.rxBytes);
     if (restarted) {
       // A SYN-less row after FIN/RST would be the teardown tail (see createUnlessEnded) while the end
       // record is still on its way: the connection it belongs to closes on that record.
@@ -145,6 +170,11 @@ export class Tracker {
       return;
     }
     connection.tcpFlags |= sample.tcpFlags;
+    // A flow first seen inbound learns its socket at its first reply: join its owner by it now.
+    if (sample.cookie && !connection.sample.cookie) {
+      connection.sample = { ...connection.sample, cookie: sample.cookie };
+      if (!connection.process) this.attribute(connection, now);
+    }
     if (this.presenceMeansActivity) connection.lastActivity = now;
     if (sameCounters(connection.raw, sample)) return;
     connection.raw = { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets };
@@ -161,7 +191,7 @@ export class Tracker {
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
       ifindex: sample.ifindex,
       firstSeen: sample.firstSeen,
-      proto: sample.proto === IPPROTO_TCP ? 'tcp' : 'udp',
+      proto: protoOf(sample) ?? 'udp',
       family: sample.family,
       direction: directionOf(sample, match),
       local: { ip: sample.localIp, port: sample.localPort },
@@ -206,19 +236,22 @@ export class Tracker {
     for (const record of records) this.ownerIndex.add(canonical(record));
     if (records.length === 0) return;
     const now = this.options.now();
-    for (const connection of this.unowned) {
-      const match: OwnerMatch | null = this.ownerIndex.find(connection.sample);
-      if (!match) continue;
-      this.unowned.delete(connection);
-      connection.process = this.processOf(match.owner);
-      if (!connection.opened) connection.direction = directionOf(connection.sample, match);
-      if (connection.countedUnattributed) {
-        this.counters.unattributed--;
-        connection.countedUnattributed = false;
-      }
-      if (connection.opened) connection.dirty = true;
-      else this.open(connection, now);
+    for (const connection of this.unowned) this.attribute(connection, now);
+  }
+
+  /** Joins an unowned connection to its owner, if one is known now. */
+  private attribute(connection: Connection, now: number): void {
+    const match: OwnerMatch | null = this.ownerIndex.find(connection.sample);
+    if (!match) return;
+    this.unowned.delete(connection);
+    connection.process = this.processOf(match.owner);
+    if (!connection.opened) connection.direction = directionOf(connection.sample, match);
+    if (connection.countedUnattributed) {
+      this.counters.unattributed--;
+      connection.countedUnattributed = false;
     }
+    if (connection.opened) connection.dirty = true;
+    else this.open(connection, now);
   }
 
   /**
@@ -241,6 +274,10 @@ export class Tracker {
     for (const raw of ends) {
       const end = canonical(raw);
       const key = tupleKey(end.proto, end.localIp, end.localPort, end.remoteIp, end.remotePort);
+      if (end.reason === 'reuse') {
+        if (end.final) this.reused(key, canonical(end.final), now);
+        continue;
+      }
       const connection = this.live.get(key);
       // Socket-level ends (the close hook) carry ifindex 0: they end the connection on any interface.
       if (!connection || (end.ifindex !== 0 && connection.ifindex !== end.ifindex)) continue;
@@ -256,23 +293,52 @@ export class Tracker {
     }
   }
 
-  /** Emits what is due: opens past the owner wait, rate-limited updates, idle closes, expiry. */
-  tick(): void {
+  /**
+   * Another socket took over the tuple: the old flow's final row closes its connection with exact
+   * counters. A flow that came and went before any row of it was read opens and closes here.
+   */
+  private reused(key: string, final: FlowSample, now: number): void {
+    const connection = this.live.get(key);
+    if (connection) {
+      if (connection.ifindex !== final.ifindex || connection.firstSeen !== final.firstSeen) return;
+      this.refresh(connection, final, now);
+      this.close(connection, now, true);
+      return;
+    }
+    if (protoOf(final) === null || this.ended.get(key)?.firstSeen === final.firstSeen) return;
+    this.close(this.create(key, final, now), now, true);
+  }
+
+  /** When this live connection closes for lack of traffic, if nothing else comes (ms since the epoch). */
+  private idleEnd(connection: Connection): number {
+    if (connection.proto === 'udp') return connection.lastActivity + this.udpIdleMs;
+    if (connection.proto === 'icmp' || connection.proto === 'icmpv6') return connection.lastActivity + ICMP_IDLE_MS;
+    if ((connection.tcpFlags & TCP_FIN_OR_RST) !== 0) return connection.lastActivity + TCP_CLOSING_IDLE_MS;
+    return Infinity;
+  }
+
+  /**
+   * Emits what is due: opens past the owner wait, rate-limited updates, idle closes, expiry. Returns
+   * when something next falls due (ms since the epoch; Infinity: only new input can change anything),
+   * so the engine sleeps until then instead of ticking on a timer.
+   */
+  tick(): number {
     const now = this.options.now();
+    let next = Infinity;
     for (const connection of [...this.live.values()]) {
-      const idle = now - connection.lastActivity;
-      const finished =
-        (connection.endedAt !== null && now - connection.endedAt >= this.endGraceMs) ||
-        (connection.proto === 'udp' && idle >= this.udpIdleMs) ||
-        (connection.proto === 'tcp' && (connection.tcpFlags & TCP_FIN_OR_RST) !== 0 && idle >= TCP_CLOSING_IDLE_MS);
-      if (finished) {
+      const endsAt = Math.min(connection.endedAt === null ? Infinity : connection.endedAt + this.endGraceMs, this.idleEnd(connection));
+      if (now >= endsAt) {
         this.close(connection, now, true);
         continue;
       }
+      next = Math.min(next, endsAt);
       if (!connection.opened) {
         if (connection.process || now - connection.createdAt >= this.ownerWaitMs) this.open(connection, now);
-      } else if (connection.dirty && now - connection.lastEmit >= this.updateIntervalMs) {
-        this.send(connection, 'update', now);
+        else next = Math.min(next, connection.createdAt + this.ownerWaitMs);
+      } else if (connection.dirty) {
+        const dueAt = connection.lastEmit + this.updateIntervalMs;
+        if (now >= dueAt) this.send(connection, 'update', now);
+        else next = Math.min(next, dueAt);
       }
     }
     for (const connection of this.unowned) {
@@ -287,6 +353,9 @@ export class Tracker {
       if (now - ended.at < this.closedRetentionMs) break;
       this.ended.delete(key);
     }
+    const oldestClosed = this.closed.values().next();
+    if (!oldestClosed.done && oldestClosed.value.closedAt !== null) next = Math.min(next, oldestClosed.value.closedAt + this.closedRetentionMs);
+    return next;
   }
 
   private open(connection: Connection, now: number): void {

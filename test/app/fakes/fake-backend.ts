@@ -31,7 +31,7 @@ export function snapshot(connections: ConnectionEvent[] = [connection('c1')], st
       type: 'hello',
       version: 1,
       capture: 'ebpf',
-      probes: { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: null, close: null, exec: null, dns: null, startup: 'iter:task_file' },
+      probes: { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: null, close: null, exec: null, dns: null, startup: 'iter:task_file', icmp: null },
       geoip: null,
       home: { lat: 48.85, lon: 2.35, label: 'Paris' },
     },

@@ -11,7 +11,7 @@ export const HELLO: HelloMessage = {
   type: 'hello',
   version: 1,
   capture: 'proc',
-  probes: { tc: null, connect: null, accept: null, udp: null, close: null, exec: null, dns: null, startup: null },
+  probes: { tc: null, connect: null, accept: null, udp: null, close: null, exec: null, dns: null, startup: null, icmp: null },
   geoip: null,
   home: { lat: 1, lon: 2, label: 'Home' },
   limitations: ['no byte counts'],

@@ -4,12 +4,14 @@ import type { FlowSample } from '../../../src/shared/capture.js';
 import type { Probe, ProbeListeners } from '../../../native/api.js';
 
 export class FakeProbe implements Probe {
-  readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: null };
+  readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: null, icmp: null };
   readonly probeLog = { accept: [['kretprobe:inet_csk_accept', 'ENOENT: no kprobes in this kernel']] as Array<[string, string]> };
   listeners: ProbeListeners = {};
   rows: FlowSample[] = [];
   reads = 0;
   closed = 0;
+  /** What packets() reports: tests move it to make the relay read the table. */
+  packetCount = 0;
 
   listen(listeners: ProbeListeners): void {
     this.listeners = listeners;
@@ -18,6 +20,10 @@ export class FakeProbe implements Probe {
   readFlows(): FlowSample[] {
     this.reads++;
     return this.rows.map((row) => ({ ...row }));
+  }
+
+  packets(): number {
+    return this.packetCount;
   }
 
   existingOwners() {

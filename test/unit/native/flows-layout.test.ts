@@ -34,6 +34,7 @@ describe('flows-layout', () => {
     [1500n, 80n, 3n, 2n, 5_000_000_000n].forEach((n, i) => value.writeBigUInt64LE(n, i * 8));
     value.writeUInt32LE(0x1b, 40);
     value.writeUInt32LE(2, 44);
+    value.writeBigUInt64LE(0xfedcba9876543210n, 48);
     const [row] = decodeFlowRows(key(), value, 1, toEpoch);
     expect(row).toEqual({
       ifindex: 3,
@@ -50,7 +51,29 @@ describe('flows-layout', () => {
       firstSeen: 5000,
       tcpFlags: 0x1b,
       initiator: 'remote',
+      cookie: '18364758544493064720',
     });
+  });
+
+  it('decodes a take-over record as a reuse end carrying the old row, and lists keys to read', () => {
+    const old = Buffer.alloc(FLOW_VALUE_SIZE);
+    [300n, 0n, 3n, 0n, 7_000_000_000n].forEach((n, i) => old.writeBigUInt64LE(n, i * 8));
+    old.writeUInt32LE(1, 44);
+    old.writeBigUInt64LE(41n, 48);
+    const reuse = Buffer.concat([eventHeader(4, 9_000_000n), key({ proto: 17 }), Buffer.alloc(4), old]);
+    const open = Buffer.concat([eventHeader(1, 9_000_000n), key({ proto: 17 }), Buffer.alloc(4)]);
+    const decoded = decodeFlowEvents(Buffer.concat([record(reuse), record(open)]), toEpoch);
+    expect(decoded.ends).toEqual([
+      expect.objectContaining({
+        reason: 'reuse',
+        ts: 9,
+        localPort: 40000,
+        final: expect.objectContaining({ proto: 17, txBytes: 300, txPackets: 3, firstSeen: 7000, initiator: 'local', cookie: '41' }),
+      }),
+    ]);
+    // The open's key is read at once; the reuse needs no read (its row is in the record).
+    expect(decoded.keysToRead).toEqual([key({ proto: 17 })]);
+    expect(decoded.unknown).toBe(0);
   });
 
   it('decodes a batch of flow-open, flow-end and DNS records and counts unknown ones', () => {

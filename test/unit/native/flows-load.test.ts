@@ -32,7 +32,7 @@ function fakeAddon(verifier: FakeVerifier) {
   return { addon, opened };
 }
 
-const options = { flowTableSize: 1024, dnsCaptureBytes: 512, wakeupThresholdBytes: 4096 };
+const options = { flowTableSize: 1024, dnsCaptureBytes: 512 };
 const dnsOn = (globals: Map<string, Buffer>) => globals.get('feature_dns')?.[0] === 1;
 const VERIFIER_LOG = '1277: call bpf_skb_load_bytes#26\ninvalid access to memory, mem_size=584 off=68 size=0\nR3 min value is outside of the allowed memory range\nprocessed 9000 insns (limit 1000000)\n';
 
@@ -40,7 +40,7 @@ describe('loadFlowsObject', () => {
   it('loads everything in one attempt when the kernel takes it all', () => {
     const { addon, opened } = fakeAddon({ refuses: () => null });
     const loaded = loadFlowsObject(addon, options);
-    expect([...loaded.features]).toEqual(['dns']);
+    expect([...loaded.features]).toEqual(['dns', 'socket']);
     expect(loaded.refused.size).toBe(0);
     expect(opened).toHaveLength(1);
     expect(opened[0]?.globals.get('dns_capture_bytes')?.readUInt32LE()).toBe(512);
@@ -49,15 +49,17 @@ describe('loadFlowsObject', () => {
   it('keeps flows and bytes when the kernel refuses the DNS copy, and says why', () => {
     const { addon, opened } = fakeAddon({ refuses: (globals) => (dnsOn(globals) ? VERIFIER_LOG : null) });
     const loaded = loadFlowsObject(addon, options);
-    expect(loaded.features.size).toBe(0);
+    expect([...loaded.features]).toEqual(['socket']);
     expect(loaded.refused.get('dns')).toBe(
       'EACCES: invalid access to memory, mem_size=584 off=68 size=0 / R3 min value is outside of the allowed memory range',
     );
-    // full (refused), core (kept), core+dns (refused): every refused object closed, the kept one open
+    // full (refused), core (kept, then replaced), core+dns (refused), core+socket (kept): every
+    // refused or replaced object closed, the kept one open
     expect(opened.map((state) => [state.loaded, state.closed])).toEqual([
       [false, true],
-      [true, false],
+      [true, true],
       [false, true],
+      [true, false],
     ]);
   });
 

@@ -9,7 +9,7 @@ export class FakeSource implements CaptureSource {
 
   constructor(private readonly hello: CaptureHello = {
     capture: 'ebpf',
-    probes: { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: 'tp_btf:inet_sock_set_state', udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: 'iter:task_file' },
+    probes: { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: 'tp_btf:inet_sock_set_state', udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: 'iter:task_file', icmp: null },
     limitations: [],
     kernel: '6.18.44',
   }) {}

@@ -1,0 +1,111 @@
+// Socket identity in the tracker: flows carry the cookie of the socket that sent on them; owners
+// join by it first; a reuse end (another socket took over the 5-tuple) closes the old connection with
+// its final row; ICMP echo flows are connections.
+import { describe, expect, it } from 'vitest';
+import { Tracker } from '../../../src/core/tracker/tracker.js';
+import type { ConnectionEvent } from '../../../src/shared/contract.js';
+import { flow, flowEnd, owner, UDP } from './fakes/records.js';
+
+function setup() {
+  const clock = { now: 10_000 };
+  const events: ConnectionEvent[] = [];
+  const tracker = new Tracker({
+    now: () => clock.now,
+    emit: (event) => events.push(event),
+    describeRemote: () => ({ host: null, scope: 'internet', geo: null, asn: null }),
+    hostFor: () => null,
+    userOf: () => null,
+    endGraceMs: 0,
+  });
+  return { clock, events, tracker };
+}
+
+const udp = { proto: UDP, localPort: 47000, remotePort: 9000, tcpFlags: 0, remoteIp: '10.213.7.2', localIp: '10.213.7.1' };
+
+describe('Tracker socket identity', () => {
+  it('two sockets on one UDP 5-tuple, one after the other: two connections, own owners, own bytes', () => {
+    const { events, tracker } = setup();
+    const first = owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '11', pid: 100, comm: 'first' });
+    const second = owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '22', pid: 200, comm: 'second' });
+    tracker.owners([first]);
+    tracker.flows([flow({ ...udp, txBytes: 3 * 40, txPackets: 3, firstSeen: 1_000, cookie: '11' })]);
+    // The second process's owner record arrives with the take-over (the owner ring is drained
+    // first): by tuple it would win; by cookie the old row still finds the first process.
+    tracker.owners([second]);
+    const final = flow({ ...udp, txBytes: 4 * 40, txPackets: 4, firstSeen: 1_000, cookie: '11' });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    tracker.flows([flow({ ...udp, txBytes: 5 * 40, txPackets: 5, firstSeen: 2_000, cookie: '22' })]);
+    expect(events.map((event) => [event.event, event.process?.comm ?? event.process?.name, event.txPackets])).toEqual([
+      ['open', 'first', 3],
+      ['close', 'first', 4],
+      ['open', 'second', 5],
+    ]);
+    expect(new Set(events.map((event) => event.id)).size).toBe(2);
+  });
+
+  it('a flow that came and went before any row was read opens and closes from its reuse end', () => {
+    const { events, tracker } = setup();
+    tracker.owners([owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '11', pid: 100, comm: 'gone' })]);
+    const final = flow({ ...udp, txBytes: 120, txPackets: 3, firstSeen: 1_000, cookie: '11' });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]); // a duplicate changes nothing
+    expect(events.map((event) => [event.event, event.process?.name, event.txPackets])).toEqual([
+      ['open', 'gone', 3],
+      ['close', 'gone', 3],
+    ]);
+  });
+
+  it('a row from another socket with a new firstSeen restarts the connection even if its counters are higher', () => {
+    const { events, tracker, clock } = setup();
+    tracker.flows([flow({ ...udp, txBytes: 40, txPackets: 1, firstSeen: 1_000, cookie: '11' })]);
+    tracker.flows([flow({ ...udp, txBytes: 400, txPackets: 10, firstSeen: 2_000, cookie: '22' })]);
+    clock.now += 300; // the new one waits for an owner, then opens unattributed
+    tracker.tick();
+    expect(events.filter((event) => event.event === 'close')).toHaveLength(1);
+    expect(new Set(events.map((event) => event.id)).size).toBe(2);
+  });
+
+  it('joins an inbound flow to its socket once the first reply carries the cookie', () => {
+    const { events, tracker, clock } = setup();
+    tracker.owners([owner({ ...udp, how: 'udp-recv', localIp: '0.0.0.0', remoteIp: null, remotePort: null, localPort: 1, cookie: '77', pid: 300, comm: 'server' })]);
+    tracker.flows([flow({ ...udp, rxBytes: 40, txBytes: 0, rxPackets: 1, txPackets: 0, initiator: 'remote', cookie: null })]);
+    expect(events).toEqual([]);
+    tracker.flows([flow({ ...udp, rxBytes: 40, txBytes: 40, rxPackets: 1, txPackets: 1, initiator: 'remote', cookie: '77' })]);
+    clock.now += 50;
+    expect(events[0]).toMatchObject({ event: 'open', process: { pid: 300, name: 'server' } });
+  });
+
+  it('ICMP echo is a connection owned by the socket that sent it; other ICMP stays a counter', () => {
+    const { events, tracker } = setup();
+    tracker.owners([owner({ how: 'create', proto: 1, localIp: '0.0.0.0', localPort: 0, remoteIp: null, remotePort: null, cookie: '5', pid: 42, comm: 'ping' })]);
+    const echo = { proto: 1, localPort: 777, remotePort: 0, tcpFlags: 0, localIp: '10.213.7.1', remoteIp: '10.213.7.2' };
+    tracker.flows([flow({ ...echo, txBytes: 84, rxBytes: 84, txPackets: 1, rxPackets: 1, cookie: '5' })]);
+    tracker.flows([flow({ ...echo, localPort: 0, cookie: null })]); // e.g. a port unreachable
+    tracker.flows([flow({ ...echo, family: 6, proto: 58, localIp: 'fd5e:213:7::1', remoteIp: 'fd5e:213:7::2', cookie: '5' })]);
+    expect(events.map((event) => [event.proto, event.local.port, event.remote.port, event.process?.name])).toEqual([
+      ['icmp', 777, 0, 'ping'],
+      ['icmpv6', 777, 0, 'ping'],
+    ]);
+    expect(tracker.stats().otherProtocols).toBe(1);
+  });
+
+  it('an ICMP echo connection closes 10 s after its last packet', () => {
+    const { events, tracker, clock } = setup();
+    tracker.flows([flow({ proto: 1, localPort: 9, remotePort: 0, tcpFlags: 0, cookie: null })]);
+    clock.now += 400;
+    tracker.tick();
+    clock.now += 9_000;
+    tracker.tick();
+    expect(events.map((event) => event.event)).toEqual(['open']);
+    clock.now += 1_000;
+    tracker.tick();
+    expect(events.map((event) => event.event)).toEqual(['open', 'close']);
+  });
+
+  it('tick() says when it next has work, and Infinity when only input can change anything', () => {
+    const { tracker, clock } = setup();
+    expect(tracker.tick()).toBe(Infinity);
+    tracker.flows([flow({ ...udp })]);
+    expect(tracker.tick()).toBe(clock.now + 300); // the owner wait
+  });
+});
