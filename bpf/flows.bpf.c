@@ -159,10 +159,14 @@ static __always_inline void count_existing(struct sm_flow_value *value, const st
 	}
 }
 
-/* The local socket that sent this packet, by cookie, when skb->sk is a full socket; 0 otherwise.
- * Request and timewait mini-sockets (SYN-ACKs, late ACKs) have cookies of their own that are not the
- * connection's, so they are skipped. Egress only: on ingress TC runs before the socket lookup. */
-static __always_inline __u64 sending_socket(struct __sk_buff *skb, bool egress)
+/* The local socket that sent this packet, by cookie; 0 when no socket of the flow's own sent it.
+ * Request and timewait mini-sockets (SYN-ACKs, late ACKs) are not full sockets. The kernel's control
+ * sockets are full sockets, one per CPU, bound to no port: TCP resets and timewait ACKs, ICMP echo
+ * replies (as is BPF_PROG_TEST_RUN's socket). So a socket counts only when bound to the flow's local
+ * port (a ping socket's port is its echo identifier); a raw ICMP socket is bound to the protocol
+ * number instead, and counts for echo requests, which the kernel's ICMP socket never sends.
+ * Egress only: on ingress TC runs before the socket lookup. */
+static __always_inline __u64 sending_socket(struct __sk_buff *skb, const struct sm_packet *pkt, bool egress)
 {
 	struct bpf_sock *sk;
 
@@ -173,6 +177,8 @@ static __always_inline __u64 sending_socket(struct __sk_buff *skb, bool egress)
 		return 0;
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
+		return 0;
+	if (sk->src_port != pkt->key.local_port && !pkt->echo_request)
 		return 0;
 	return bpf_get_socket_cookie(skb);
 }
@@ -282,7 +288,7 @@ static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egres
 		stat_add(SM_STAT_PARSE_ERROR);
 
 	stat_add(SM_STAT_PACKETS);
-	__u64 cookie = sending_socket(skb, egress);
+	__u64 cookie = sending_socket(skb, &pkt, egress);
 	struct sm_flow_value *value = bpf_map_lookup_elem(&flows, &pkt.key);
 
 	if (!value) {

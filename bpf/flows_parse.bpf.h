@@ -44,6 +44,7 @@ struct sm_packet {
 	bool ext_limit;
 	bool has_payload;
 	bool l4_truncated;
+	bool echo_request; /* ICMP/ICMPv6 echo request */
 };
 
 static __always_inline void sm_orient(struct sm_packet *pkt, const void *src, const void *dst, bool egress)
@@ -218,6 +219,7 @@ static __always_inline void sm_parse_icmp(struct __sk_buff *skb, struct sm_packe
 	*header_length = 8;
 	if ((v4 && (icmp[0] == 8 || icmp[0] == 0)) || (!v4 && (icmp[0] == 128 || icmp[0] == 129)))
 		pkt->key.local_port = ((__u16)icmp[4] << 8) | icmp[5];
+	pkt->echo_request = v4 ? icmp[0] == 8 : icmp[0] == 128;
 }
 
 /* Direct packet access for the common case (untagged, IPv4 without options or fragments, IPv6

@@ -183,6 +183,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     resume: () => options.source.resume(),
     clear() {
       tracker.clear();
+      afterInput(); // live flows reopen at the next tick
       for (const listener of clearedListeners) listener();
     },
     onMessage(listener) {

@@ -26,16 +26,26 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
   let pending = new Map<string, ConnectionEvent>();
   let pendingDelta: Omit<Delta, 'events'> = {};
 
+  // A flush is scheduled by the first change after the last one, never by a clock: an idle engine
+  // wakes nobody. At most one flush per interval.
+  let timer: NodeJS.Timeout | null = null;
+  let lastFlush = 0;
+  let disposed = false;
   const flush = (): void => {
+    timer = null;
+    lastFlush = Date.now();
     if (pending.size === 0 && Object.keys(pendingDelta).length === 0) return;
     const delta: Delta = { events: [...pending.values()], ...pendingDelta };
     pending = new Map();
     pendingDelta = {};
     for (const listener of listeners) listener(delta);
   };
-  // Unreferenced: the publisher serves a window or a server, which keep the process alive themselves.
-  const timer = setInterval(flush, intervalMs);
-  timer.unref();
+  const changed = (): void => {
+    if (timer !== null || disposed) return;
+    // Unreferenced: the publisher serves a window or a server, which keep the process alive themselves.
+    timer = setTimeout(flush, Math.max(0, lastFlush + intervalMs - Date.now()));
+    timer.unref();
+  };
 
   const unsubscribeMessages = engine.onMessage((message) => {
     if (message.type === 'connection') {
@@ -51,10 +61,12 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
         pendingDelta.status = status;
       }
     }
+    changed();
   });
   const unsubscribeCleared = engine.onCleared(() => {
     pending = new Map();
     pendingDelta.cleared = true;
+    changed();
   });
 
   return {
@@ -66,9 +78,11 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
     setStatus(patch) {
       status = { ...status, ...patch };
       pendingDelta.status = status;
+      changed();
     },
     dispose() {
-      clearInterval(timer);
+      disposed = true;
+      if (timer !== null) clearTimeout(timer);
       unsubscribeMessages();
       unsubscribeCleared();
       listeners.clear();
