@@ -9,7 +9,6 @@ import type {
   CaptureStats,
   DnsPayload,
   FlowEnd,
-  FlowKey,
   FlowSample,
   OwnerRecord,
 } from '../src/shared/capture.js';

@@ -35,7 +35,7 @@ describe('Tracker socket identity', () => {
     const final = flow({ ...udp, txBytes: 4 * 40, txPackets: 4, firstSeen: 1_000, cookie: '11' });
     tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
     tracker.flows([flow({ ...udp, txBytes: 5 * 40, txPackets: 5, firstSeen: 2_000, cookie: '22' })]);
-    expect(events.map((event) => [event.event, event.process?.comm ?? event.process?.name, event.txPackets])).toEqual([
+    expect(events.map((event) => [event.event, event.process?.name, event.txPackets])).toEqual([
       ['open', 'first', 3],
       ['close', 'first', 4],
       ['open', 'second', 5],
