@@ -79,7 +79,7 @@ if (process.argv.includes('--rss-only')) {
   const { tracker } = trackerThroughput(describeRemote, 50_000);
   globalThis.gc?.();
   const memory = process.memoryUsage();
-  console.log(JSON.stringify({ live: tracker.stats().live, rssMiB: mib(memory.rss), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external) }, null, 2));
+  console.log(JSON.stringify({ live: tracker.stats().live, rssMiB: mib(memory.rss), heapTotalMiB: mib(memory.heapTotal), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external) }, null, 2));
   process.exit(0);
 }
 

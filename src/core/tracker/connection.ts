@@ -31,10 +31,14 @@ export interface Connection {
   countedUnattributed: boolean;
   /** The sample that created it: the key the owner join works on. */
   sample: FlowSample;
-  latest?: ConnectionEvent;
+  /**
+   * What was last emitted: the event and its counters. The event itself is rebuilt on demand
+   * (connections()), not kept: at 50,000 connections a held copy of each was a third of the heap.
+   */
+  emitted: { event: ConnectionEvent['event']; ts: number; raw: FlowCounters } | null;
 }
 
-export function toEvent(connection: Connection, event: ConnectionEvent['event'], now: number): ConnectionEvent {
+export function toEvent(connection: Connection, event: ConnectionEvent['event'], now: number, raw: FlowCounters = connection.raw): ConnectionEvent {
   const remote = connection.remote ?? { host: null, scope: 'unknown', geo: null, asn: null };
   return {
     type: 'connection',
@@ -47,9 +51,9 @@ export function toEvent(connection: Connection, event: ConnectionEvent['event'],
     local: { ...connection.local },
     remote: { ip: connection.remoteIp, port: connection.remotePort, ...remote },
     process: connection.process,
-    txBytes: Math.max(0, connection.raw.txBytes - connection.base.txBytes),
-    rxBytes: Math.max(0, connection.raw.rxBytes - connection.base.rxBytes),
-    txPackets: Math.max(0, connection.raw.txPackets - connection.base.txPackets),
-    rxPackets: Math.max(0, connection.raw.rxPackets - connection.base.rxPackets),
+    txBytes: Math.max(0, raw.txBytes - connection.base.txBytes),
+    rxBytes: Math.max(0, raw.rxBytes - connection.base.rxBytes),
+    txPackets: Math.max(0, raw.txPackets - connection.base.txPackets),
+    rxPackets: Math.max(0, raw.rxPackets - connection.base.rxPackets),
   };
 }

@@ -95,6 +95,7 @@ export class Tracker {
    */
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
+  private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
   private readonly unowned = new Set<Connection>();
   private nextId = 1;
   private readonly idPrefix: string;
@@ -211,6 +212,7 @@ export class Tracker {
       endedAt: null,
       countedUnattributed: false,
       sample,
+      emitted: null,
     };
     this.live.set(key, connection);
     if (connection.process) this.open(connection, now);
@@ -219,8 +221,14 @@ export class Tracker {
     return connection;
   }
 
+  /** One ProcessInfo per owner record, shared by every connection of that socket. */
   private processOf(owner: OwnerRecord): ProcessInfo {
-    return { pid: owner.pid, name: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: this.options.userOf(owner.uid) };
+    let info = this.processes.get(owner);
+    if (!info) {
+      info = { pid: owner.pid, name: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: this.options.userOf(owner.uid) };
+      this.processes.set(owner, info);
+    }
+    return info;
   }
 
   private evictOverflow(now: number): void {
@@ -372,8 +380,8 @@ export class Tracker {
     if (connection.remote && connection.remote.host === null) connection.remote.host = this.options.hostFor(connection.remoteIp);
     connection.lastEmit = now;
     connection.dirty = false;
-    connection.latest = toEvent(connection, event, now);
-    this.options.emit(connection.latest);
+    connection.emitted = { event, ts: now, raw: connection.raw };
+    this.options.emit(toEvent(connection, event, now));
   }
 
   /** `finished`: the connection ended (FIN, RST, socket closed), as opposed to evicted or lost. */
@@ -397,15 +405,19 @@ export class Tracker {
       connection.id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
       connection.opened = false;
       connection.dirty = false;
-      connection.latest = undefined;
+      connection.emitted = null;
     }
   }
 
   /** Latest event of every held connection (live ones that were opened, and recently closed). */
   connections(): ConnectionEvent[] {
     const result: ConnectionEvent[] = [];
-    for (const connection of this.live.values()) if (connection.latest) result.push(connection.latest);
-    for (const connection of this.closed.values()) if (connection.latest) result.push(connection.latest);
+    for (const held of [this.live, this.closed]) {
+      for (const connection of held.values()) {
+        const emitted = connection.emitted;
+        if (emitted) result.push(toEvent(connection, emitted.event, emitted.ts, emitted.raw));
+      }
+    }
     return result;
   }
 
