@@ -183,7 +183,7 @@ describe('helper crash, retry', () => {
     await expect.poll(() => supervisor.state().session?.mode).toBe('proc');
     expect(first?.stopped).toBe(true);
     expect(supervisor.state().banner).toMatchObject({ kind: 'error', canRetry: true });
-    expect(supervisor.state().banner?.message).toMatch(/helper stopped \(the capture helper was killed by SIGKILL\)/);
+    expect(supervisor.state().banner?.message).toMatch(/helper stopped: the capture helper was killed by SIGKILL\. /);
 
     await supervisor.start();
     expect(supervisor.state().session?.mode).toBe('ebpf');

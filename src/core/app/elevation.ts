@@ -98,7 +98,7 @@ export function failureReason(failure: CaptureFailure, launcherPath = ''): strin
     case 'root-dropped':
       return 'The capture helper cannot be started again: snitchmap gave up root after starting the first one.';
     case 'helper-stopped':
-      return `The capture helper stopped${detail}.`;
+      return `The capture helper stopped: ${asSentence(failure.detail || 'no reason given')}`;
     default:
       return `The capture helper failed to start: ${HELPER_CODE_TEXT[failure.code]}${detail}.`;
   }

@@ -82,7 +82,7 @@ describe('runServe', () => {
     source.sink?.failed(new HelperFailure('the capture helper exited with code 3', 'exited', 3));
     await changed;
     expect(s.publisher.status).toMatchObject({ capture: 'proc', banner: { kind: 'error', canRetry: true } });
-    expect(s.publisher.status.banner?.message).toMatch(/capture helper stopped \(the capture helper exited with code 3\)/);
+    expect(s.publisher.status.banner?.message).toMatch(/capture helper stopped: the capture helper exited with code 3\. /);
     expect(await call(url, 'retryCapture')).toEqual({ kind: 'result', id: 1, result: null });
     expect(source.starts).toBe(2);
     expect(s.publisher.status).toMatchObject({ capture: 'ebpf', banner: null });
