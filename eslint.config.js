@@ -11,6 +11,7 @@ const helper = { group: ['**/helper/*'], message: 'src/helper is a separate root
 const ui = { group: ['**/renderer/*', '**/main/*', '**/preload/*'], message: 'UI layers are not importable from here' };
 const core = { group: ['**/core/*'], message: 'this layer may not import the engine' };
 const cli = { group: ['**/cli/*'], message: 'src/cli is an entry point, not a library' };
+const common = { group: ['**/common/*'], message: 'src/common is Node-only (/proc, pipes): the browser layers and contracts may not import it' };
 
 function layer(files, patterns) {
   return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
@@ -34,12 +35,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  layer(['src/shared/**'], [nodeBuiltins, electron, native, helper, ui, core, cli]),
+  layer(['src/shared/**'], [nodeBuiltins, electron, native, helper, ui, core, cli, common]),
+  // Node-only code shared by native, helper, core and cli: contracts (src/shared) and Node built-ins only.
+  layer(['src/common/**'], [electron, native, helper, ui, core, cli]),
   layer(['src/core/**'], [electron, native, helper, ui, cli]),
   layer(['src/helper/**'], [electron, ui, core, cli]),
   layer(['src/cli/**'], [electron, native, helper, ui]),
   layer(['src/main/**'], [native, helper, { group: ['**/renderer/*'], message: 'main never imports the renderer' }, cli]),
-  layer(['src/preload/**'], [native, helper, core, cli, { group: ['**/renderer/*', '**/main/*'], message: 'preload only bridges' }]),
-  layer(['src/renderer/**', 'src/web-transport/**'], [nodeBuiltins, electron, native, helper, core, cli, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
+  layer(['src/preload/**'], [native, helper, core, cli, common, { group: ['**/renderer/*', '**/main/*'], message: 'preload only bridges' }]),
+  layer(['src/renderer/**', 'src/web-transport/**'], [nodeBuiltins, electron, native, helper, core, cli, common, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
   layer(['native/*.ts'], [electron, helper, ui, core, cli]),
 );

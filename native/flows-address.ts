@@ -1,7 +1,7 @@
 // Address bytes from the kernel (network order, 16 bytes, IPv4 in the first 4) as the strings
 // src/shared/capture.ts promises: IPv4 dotted quad, IPv6 in RFC 5952 form.
 
-import { formatIpv4, formatIpv6 } from '../src/shared/ip-text.js';
+import { formatIpv4, formatIpv6 } from '../src/common/ip-text.js';
 
 export { formatIpv4, formatIpv6 };
 

@@ -5,7 +5,7 @@
 
 import type { Family } from '../src/shared/contract.js';
 
-import { formatIpv4, formatIpv6, isV4Mapped } from '../src/shared/ip-text.js';
+import { formatIpv4, formatIpv6, isV4Mapped } from '../src/common/ip-text.js';
 
 export { formatIpv4, formatIpv6, isV4Mapped };
 

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { IPPROTO_TCP, IPPROTO_UDP } from '../src/shared/capture.js';
-import { decodeHexAddress, parseProcNetRow } from '../src/shared/proc-net.js';
+import { decodeHexAddress, parseProcNetRow } from '../src/common/proc-net.js';
+import { readStartTime } from '../src/common/proc-pid.js';
 import type { KernelOwner } from './api.js';
 import { normalizeEndpoints } from './owners-address.js';
 
@@ -60,13 +61,6 @@ function readOrEmpty(path: string): string {
   }
 }
 
-/** Field 22 of /proc/PID/stat (after the parenthesised comm, which may hold spaces). */
-export function startTimeFromStat(stat: string): number | null {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const value = Number(fields[19]);
-  return Number.isFinite(value) && fields.length > 19 ? value : null;
-}
-
 export function scanProcOwners(procRoot = '/proc', now: () => number = Date.now): KernelOwner[] {
   const sockets = new Map<string, ProcSocket>();
   for (const [file, proto, family] of TABLES) {
@@ -89,7 +83,7 @@ export function scanProcOwners(procRoot = '/proc', now: () => number = Date.now)
       continue;
     }
     const comm = readOrEmpty(join(procRoot, pid, 'comm')).trim();
-    const startTime = startTimeFromStat(readOrEmpty(join(procRoot, pid, 'stat')));
+    const startTime = readStartTime(procRoot, pid);
     for (const fd of fds) {
       let target: string;
       try {

@@ -2,12 +2,16 @@
 // failure, 2 usage error.
 
 import { join } from 'node:path';
-import { chooseCaptureSource } from '../core/capture/choose-source.js';
-import { UsageError, parseArgs, type Invocation, type ServeOptions } from './args.js';
+import { rootElevation, spawnRootHelper, sudoElevation, unprivilegedElevation } from '../core/app/cli-elevation.js';
+import { ElevatedSource } from '../core/app/elevated-source.js';
+import type { Elevation } from '../core/app/elevation.js';
+import { ProcSource } from '../core/capture/proc-source.js';
+import { defaultConfigDir } from '../core/config/paths.js';
+import { UsageError, parseArgs, type Invocation, type ServeOptions, type WatchOptions } from './args.js';
 import { findPackage } from './package-info.js';
 import { defaultDesktopDeps, launchDesktop } from './desktop.js';
+import { dropPrivileges, targetUser, userEnvironment } from './privileges.js';
 import { runServe } from './serve.js';
-import { defaultConfigDir } from './settings-store.js';
 import { MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
 import { runWatch } from './watch.js';
 
@@ -18,23 +22,72 @@ async function engineModules() {
   return { createEngine, createPublisher };
 }
 
-function createSource(sudo: boolean) {
-  return (onWarning: (message: string) => void) =>
-    chooseCaptureSource({ isRoot: process.getuid?.() === 0, sudo, onWarning });
+const warn = (message: string): void => void process.stderr.write(`snitchmap: ${message}\n`);
+
+interface Capture {
+  elevation: Elevation;
+  configDir: string;
+  /** Stops a root helper nobody claimed (the engine never started). */
+  release(): Promise<void>;
+}
+
+/**
+ * As root: start the helper, then become the invoking user (or nobody) for everything else
+ * (src/cli/privileges.ts). As a user: /proc, or sudo -n with --sudo.
+ */
+function prepareCapture(verb: 'watch' | 'serve', sudo: boolean): Capture {
+  if (process.getuid?.() !== 0) {
+    return { elevation: sudo ? sudoElevation(verb) : unprivilegedElevation(verb), configDir: defaultConfigDir(), release: async () => undefined };
+  }
+  const helper = spawnRootHelper({ onWarning: warn });
+  const user = targetUser(process.env);
+  try {
+    dropPrivileges(user);
+  } catch (error) {
+    void helper.stop();
+    throw error;
+  }
+  userEnvironment(process.env, user);
+  return {
+    elevation: rootElevation(verb, helper, () => process.geteuid?.() === 0),
+    configDir: defaultConfigDir(process.env, user.home),
+    release: () => helper.stop(),
+  };
+}
+
+async function watch(options: WatchOptions): Promise<number> {
+  const { createEngine } = await engineModules();
+  const capture = prepareCapture('watch', options.sudo);
+  try {
+    return await runWatch(options, {
+      createEngine: (engineOptions) => createEngine({ ...engineOptions, configDir: capture.configDir }),
+      createSource: (onWarning) => new ElevatedSource(capture.elevation, () => new ProcSource(), onWarning),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signals: process,
+    });
+  } finally {
+    await capture.release();
+  }
 }
 
 async function serve(options: ServeOptions): Promise<number> {
   const { createEngine, createPublisher } = await engineModules();
-  return runServe(options, {
-    createEngine,
-    createPublisher,
-    createSource: createSource(options.sudo),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    signals: process,
-    configDir: defaultConfigDir(),
-    rendererRoot: join(findPackage()?.root ?? process.cwd(), 'out', 'renderer'),
-  });
+  const capture = prepareCapture('serve', options.sudo);
+  try {
+    return await runServe(options, {
+      createEngine,
+      createPublisher,
+      elevation: capture.elevation,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signals: process,
+      configDir: capture.configDir,
+      rendererRoot: join(findPackage()?.root ?? process.cwd(), 'out', 'renderer'),
+    });
+  } finally {
+    await capture.release();
+  }
 }
 
 async function run(invocation: Invocation): Promise<number> {
@@ -47,16 +100,8 @@ async function run(invocation: Invocation): Promise<number> {
     case 'version':
       process.stdout.write(`snitchmap ${findPackage()?.version ?? 'unknown'}\n`);
       return 0;
-    case 'watch': {
-      const { createEngine } = await engineModules();
-      return runWatch(invocation.options, {
-        createEngine,
-        createSource: createSource(invocation.options.sudo),
-        stdout: process.stdout,
-        stderr: process.stderr,
-        signals: process,
-      });
-    }
+    case 'watch':
+      return watch(invocation.options);
     case 'serve':
       return serve(invocation.options);
     case 'default':

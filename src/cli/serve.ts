@@ -1,23 +1,30 @@
-// `snitchmap serve`: the engine behind a WebSocket implementation of window.snitchmap, plus the
-// built renderer, on 127.0.0.1. The URL (with its token) is the first line of stdout.
+// `snitchmap serve`: the shared backend of window.snitchmap (src/core/app) behind serve's WebSocket
+// transport, plus the built renderer, on 127.0.0.1. The URL (with its token) is the first line of
+// stdout. Capture, fallbacks, banners and Retry are the supervisor's, as in the desktop app; only
+// the elevation differs (the helper directly when started as root, sudo -n with --sudo, else /proc).
 
 import type { Writable } from 'node:stream';
-import { MonitoredSource } from '../core/capture/monitored-source.js';
+import { createAppBackend } from '../core/app/backend.js';
+import { startSession } from '../core/app/capture-session.js';
+import { createCaptureSupervisor } from '../core/app/capture-supervisor.js';
+import type { Elevation } from '../core/app/elevation.js';
+import { openSettingsStore } from '../core/app/settings-store.js';
+import { ProcSource } from '../core/capture/proc-source.js';
 import type { CaptureSource } from '../core/capture/source.js';
+import { InputFileError } from '../core/config/input-file.js';
 import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
-import type { HelloMessage } from '../shared/contract.js';
 import type { ServeOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
-import type { ApiBackend } from './serve/live-api.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
-import { SettingsStore } from './settings-store.js';
 import type { SignalSource } from './watch.js';
 
 export interface ServeDeps {
   createEngine(options: EngineOptions): Engine;
   createPublisher(engine: Engine, options: { intervalMs: number }): Publisher;
-  createSource(onWarning: (message: string) => void): CaptureSource;
+  elevation: Elevation;
+  /** The unprivileged fallback; default the /proc poller. */
+  procSource?: () => CaptureSource;
   stdout: Writable;
   stderr: Writable;
   signals: SignalSource;
@@ -25,91 +32,60 @@ export interface ServeDeps {
   rendererRoot: string;
 }
 
-function banner(hello: HelloMessage): { kind: 'warning'; message: string; canRetry: false } | null {
-  if (hello.capture !== 'proc') return null;
-  const message = `Not running as root: connections are polled from /proc. ${(hello.limitations ?? []).join('; ')}. Run 'sudo snitchmap serve' for full capture.`;
-  return { kind: 'warning', message, canRetry: false };
-}
-
-/** Starts (or restarts, after the helper died) the capture and shows what it got. */
-async function startCapture(engine: Engine, publisher: Publisher): Promise<HelloMessage> {
-  const hello = await engine.start();
-  publisher.setStatus({ paused: false, capture: hello.capture, banner: banner(hello) });
-  return hello;
-}
-
-function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStore): ApiBackend {
-  return {
-    getSnapshot: () => publisher.snapshot(),
-    pause: async () => {
-      await engine.pause();
-      publisher.setStatus({ paused: true });
-    },
-    resume: async () => {
-      await engine.resume();
-      publisher.setStatus({ paused: false });
-    },
-    clear: () => engine.clear(),
-    getSettings: () => settings.get(),
-    updateSettings: (patch) => settings.update(patch),
-    retryCapture: async () => {
-      // A capture that died (helper gone) can be restarted; serve cannot ask for privileges itself.
-      if (publisher.snapshot().status.capture !== 'none') {
-        throw new Error("serve cannot ask for privileges itself: restart it as root ('sudo snitchmap serve') for eBPF capture");
-      }
-      await startCapture(engine, publisher);
-    },
-  };
-}
-
 /** Resolves with the exit code once a signal ends the server. */
 export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<number> {
   const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
-  const settings = new SettingsStore(deps.configDir, warn);
-  const home = options.home ?? settings.get().home ?? undefined;
-  const status: { publisher: Publisher | null } = { publisher: null };
-  const source = new MonitoredSource(deps.createSource(warn), (error) =>
-    status.publisher?.setStatus({ capture: 'none', banner: { kind: 'error', message: `Capture stopped: ${error.message}.`, canRetry: true } }),
-  );
-  let engine: Engine;
-  try {
-    engine = deps.createEngine({ ...engineOptions(options, source, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
-  } catch (error) {
-    // A --locations or --geoip file that cannot be used: say which, exit non-zero, start nothing.
-    warn((error as Error).message);
-    return 1;
-  }
+  const settings = openSettingsStore(deps.configDir, warn);
+  const supervisor = createCaptureSupervisor({
+    elevation: deps.elevation,
+    procSource: deps.procSource ?? (() => new ProcSource()),
+    onWarning: warn,
+    // A --locations or --geoip file that cannot be used: say which, exit non-zero (below).
+    isFatal: (error) => error instanceof InputFileError,
+    startSession: (source, onFailed) =>
+      startSession(
+        {
+          createEngine: (monitored) => {
+            const home = options.home ?? settings.get().home ?? undefined;
+            return deps.createEngine({ ...engineOptions(options, monitored, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+          },
+          createPublisher: (engine) => deps.createPublisher(engine, { intervalMs: 250 }),
+        },
+        source,
+        onFailed,
+      ),
+  });
+  const backend = createAppBackend(supervisor, settings);
+
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);
   deps.signals.on('SIGINT', onSignal);
   deps.signals.on('SIGTERM', onSignal);
 
-  const publisher = deps.createPublisher(engine, { intervalMs: 250 });
-  status.publisher = publisher;
   const running: { server: RunningServer | null } = { server: null };
   // Not awaited before the signal wait: Ctrl-C during a slow start (sudo, a stuck helper) must work.
   const ready = (async () => {
-    await startCapture(engine, publisher);
+    await supervisor.start();
     const server = await startServer({
       port: options.port,
       token: createToken(),
       rendererRoot: deps.rendererRoot,
-      backend: backendFor(engine, publisher, settings),
-      onDelta: (listener) => publisher.onDelta(listener),
+      backend,
+      onDelta: (listener) => backend.onDelta(listener),
     });
     running.server = server;
     deps.stdout.write(`${server.url}\n`);
   })().catch((error: unknown) => {
-    warn(`cannot serve: ${error instanceof Error ? error.message : String(error)}`);
+    warn(error instanceof InputFileError ? error.message : `cannot serve: ${error instanceof Error ? error.message : String(error)}`);
     finish(1);
   });
   const code = await finished;
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
-  await engine.stop();
+  await supervisor.stop();
   await ready;
   await running.server?.close();
-  publisher.dispose();
+  backend.dispose();
   return code;
 }

@@ -2,7 +2,9 @@
 
 const CAPTURE = `Capture:
   As root, snitchmap loads eBPF programs through its helper: every connection, its process, the
-  name it was looked up by, byte counts. As a normal user it falls back to polling /proc, which:
+  name it was looked up by, byte counts. Only the helper keeps root: the rest runs as the user who
+  ran sudo or pkexec (or nobody), with that user's config dir. As a normal user it falls back to
+  polling /proc, which:
     - misses connections that open and close between two polls (about 1 s),
     - cannot attribute other users' processes,
     - has no byte or packet counts and no DNS names.

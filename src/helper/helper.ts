@@ -12,7 +12,7 @@ import {
 } from '../shared/helper-protocol.js';
 import type { Probe, ProbeOptions } from '../../native/api.js';
 import { parseCommand } from './commands.js';
-import { LineReader } from '../shared/line-reader.js';
+import { LineReader } from '../common/line-reader.js';
 import { MessageWriter } from './output.js';
 import type { ProcIdentity } from './proc-identity.js';
 import { ProbeRelay, type RelayTiming } from './probe-relay.js';

@@ -4,50 +4,14 @@
 // identity. Reads cost ~50-80 µs per PID in Node (docs/kernel-notes.md §6.2), so results are cached per
 // (pid, start time); exec keeps the start time but changes exe/cmdline, so exec events refresh it.
 
-import { readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { readCmdline, readExe, readStartTime } from '../common/proc-pid.js';
 
 export interface Identity {
   exe: string | null;
   cmdline: string | null;
 }
 
-/** Longest cmdline kept (the kernel allows far more; the UI shows one line). */
-export const MAX_CMDLINE = 4096;
 const CACHE_LIMIT = 4096;
-
-/** Field 22 of /proc/PID/stat (clock ticks since boot), or null when the process is gone. */
-export function readStartTime(procRoot: string, pid: number): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
-  } catch {
-    return null;
-  }
-  // comm may contain spaces and parentheses: fields are counted after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const value = Number(fields[19]);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
-function readExe(procRoot: string, pid: number): string | null {
-  try {
-    return readlinkSync(join(procRoot, String(pid), 'exe'));
-  } catch {
-    return null;
-  }
-}
-
-function readCmdline(procRoot: string, pid: number): string | null {
-  let raw: Buffer;
-  try {
-    raw = readFileSync(join(procRoot, String(pid), 'cmdline'));
-  } catch {
-    return null;
-  }
-  const text = raw.subarray(0, MAX_CMDLINE).toString('utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
-  return text === '' ? null : text;
-}
 
 export class ProcIdentity {
   private readonly cache = new Map<string, Identity>();

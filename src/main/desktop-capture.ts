@@ -1,16 +1,13 @@
-// Wires the capture supervisor to the real engine and sources: the helper through pkexec and the
-// installed launcher, else the unprivileged /proc poller.
+// Wires the shared capture supervisor (src/core/app) to the desktop's elevation: the helper through
+// pkexec and the installed launcher, else the unprivileged /proc poller.
 
-import { HelperSource } from '../core/capture/helper-source.js';
+import { startSession } from '../core/app/capture-session.js';
+import { createCaptureSupervisor, type CaptureSupervisor } from '../core/app/capture-supervisor.js';
+import { pkexecElevation } from '../core/app/pkexec-elevation.js';
 import { ProcSource } from '../core/capture/proc-source.js';
-import type { CaptureSource } from '../core/capture/source.js';
-import type { Settings } from '../shared/api.js';
 import { createEngine } from '../core/engine.js';
 import { createPublisher } from '../core/publisher.js';
-import { startSession, type SessionParts } from './capture-session.js';
-import { createCaptureSupervisor, type CaptureSupervisor } from './capture-supervisor.js';
-import { pkexecCommand } from './elevation.js';
-import { findPkexec, isExecutable } from './find-pkexec.js';
+import type { Settings } from '../shared/api.js';
 
 const PUBLISH_INTERVAL_MS = 250;
 
@@ -24,20 +21,21 @@ export interface DesktopCaptureOptions {
 }
 
 export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSupervisor {
-  const parts: SessionParts = {
-    createEngine: (source: CaptureSource) => {
-      const home = options.home();
-      return createEngine({ source, configDir: options.configDir, onWarning: options.onWarning, ...(home ? { home } : {}) });
-    },
-    createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
-  };
-  // Looked up on every attempt: Retry after `apt install pkexec` must work without a restart.
-  const pkexec = (): string | null => findPkexec(options.env.PATH);
   return createCaptureSupervisor({
-    launcherPath: options.launcher,
-    preflight: () => (pkexec() === null ? 'pkexec-missing' : isExecutable(options.launcher) ? 'ok' : 'launcher-missing'),
-    startPrivileged: (onFailed) =>
-      startSession(parts, new HelperSource({ command: pkexecCommand(pkexec() ?? 'pkexec', options.launcher), onWarning: options.onWarning }), onFailed),
-    startUnprivileged: (onFailed) => startSession(parts, new ProcSource({}), onFailed),
+    elevation: pkexecElevation({ launcher: options.launcher, env: options.env }),
+    procSource: () => new ProcSource({}),
+    onWarning: options.onWarning,
+    startSession: (source, onFailed) =>
+      startSession(
+        {
+          createEngine: (monitored) => {
+            const home = options.home();
+            return createEngine({ source: monitored, configDir: options.configDir, onWarning: options.onWarning, ...(home ? { home } : {}) });
+          },
+          createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
+        },
+        source,
+        onFailed,
+      ),
   });
 }

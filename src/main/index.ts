@@ -1,6 +1,7 @@
-// The Electron main process, as a table of contents: each step below sets up one feature. The
-// decisions (capture fallbacks, close-to-tray, tray contents, notifications, IPC checks) live in
-// plain modules tested without Electron; what is here only connects them to Electron objects.
+// The Electron main process, as a table of contents: each step below sets up one feature. It is a
+// transport: window.snitchmap is answered by the shared backend (src/core/app: settings, capture
+// supervisor, API calls); close-to-tray, tray contents and notifications live in plain modules
+// tested without Electron; what is here only connects them to Electron objects.
 
 import { app, ipcMain, Notification, type BrowserWindow } from 'electron';
 import { execFile } from 'node:child_process';
@@ -11,13 +12,14 @@ import { DELTA_CHANNEL } from '../shared/ipc.js';
 import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import { appPaths, type AppPaths } from './app-paths.js';
 import { isAppUrl } from './app-url.js';
-import type { CaptureSupervisor } from './capture-supervisor.js';
-import { createDesktopBackend, type DesktopBackend } from './desktop-backend.js';
+import { createAppBackend, type AppBackend } from '../core/app/backend.js';
+import type { CaptureSupervisor } from '../core/app/capture-supervisor.js';
+import { openSettingsStore, type SettingsStore } from '../core/app/settings-store.js';
+import { defaultConfigDir } from '../core/config/paths.js';
 import { createDesktopCapture } from './desktop-capture.js';
 import { registerApiHandlers } from './ipc-gateway.js';
 import { createMainWindow, setupPermissionPolicy } from './main-window.js';
 import { createNotifier, escapeNotificationMarkup } from './notifier.js';
-import { defaultConfigDir, openSettingsStore, type SettingsStore } from './settings-store.js';
 import { setupSingleInstance } from './single-instance.js';
 import { setupTray } from './tray.js';
 import { detectTrayHost } from './tray-host.js';
@@ -46,7 +48,7 @@ async function setupWindow(paths: AppPaths): Promise<BrowserWindow> {
 }
 
 /** Forwards the backend's deltas to the page, the tray and the notifier. */
-async function setupLiveUpdates(backend: DesktopBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<void> {
+async function setupLiveUpdates(backend: AppBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<void> {
   const tray = setupTray(paths.icons, (action) => {
     if (action === 'toggle-window') controller?.toggle();
     else if (action === 'toggle-pause') void (backend.status().paused ? backend.resume() : backend.pause());
@@ -74,7 +76,7 @@ async function setupLiveUpdates(backend: DesktopBackend, settings: SettingsStore
 }
 
 /** Quitting stops the helper first (it detaches everything and exits): the quit waits for that. */
-function setupQuit(backend: DesktopBackend, supervisor: CaptureSupervisor): void {
+function setupQuit(backend: AppBackend, supervisor: CaptureSupervisor): void {
   app.on('before-quit', () => controller?.markQuitting());
   let stopped = false;
   app.on('will-quit', (event) => {
@@ -93,9 +95,9 @@ async function onReady(): Promise<void> {
   const configDir = defaultConfigDir(process.env, homedir());
   setupPermissionPolicy();
   setupAppProtocol(paths.renderer);
-  const settings = await openSettingsStore(configDir, warn);
+  const settings = openSettingsStore(configDir, warn);
   const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, home: () => settings.get().home, onWarning: warn });
-  const backend = createDesktopBackend(supervisor, settings);
+  const backend = createAppBackend(supervisor, settings);
   registerApiHandlers(ipcMain, backend, isAppUrl);
   const window = await setupWindow(paths);
   await setupLiveUpdates(backend, settings, window, paths);

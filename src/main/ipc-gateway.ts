@@ -1,9 +1,10 @@
-// Registers one ipcMain handler per API method (channel names from src/shared/ipc.ts). A call is
-// answered only when it comes from the app's own top frame; its arguments are validated first.
+// The IPC transport of window.snitchmap: one ipcMain handler per API method (channel names from
+// src/shared/ipc.ts). A call is answered only when it comes from the app's own top frame; the call
+// itself is checked and performed by the shared backend's callApi (src/core/app/api-call.ts).
 
 import { API_METHODS, type SnitchmapApi } from '../shared/api.js';
-import { invokeChannel, type ApiMethod } from '../shared/ipc.js';
-import { validateParams } from './ipc-params.js';
+import { invokeChannel } from '../shared/ipc.js';
+import { callApi } from '../core/app/api-call.js';
 
 /** The slice of an IpcMainInvokeEvent that is checked. */
 export interface InvokeEventLike {
@@ -19,11 +20,6 @@ export interface IpcMainLike {
 export type Backend = Omit<SnitchmapApi, 'onDelta'>;
 
 export function registerApiHandlers(ipc: IpcMainLike, backend: Backend, isAppUrl: (url: string) => boolean): () => void {
-  const invoke = (method: ApiMethod, args: unknown[]): Promise<unknown> => {
-    const params = validateParams(method, args);
-    const fn = backend[method] as (...values: unknown[]) => Promise<unknown>;
-    return fn.apply(backend, params);
-  };
   for (const method of API_METHODS) {
     ipc.handle(invokeChannel(method), (event, ...args) => {
       const frame = event.senderFrame;
@@ -31,7 +27,7 @@ export function registerApiHandlers(ipc: IpcMainLike, backend: Backend, isAppUrl
       if (frame === null || frame.parent !== null || !isAppUrl(frame.url)) {
         throw new Error(`refused ${method} from ${frame?.url ?? 'a destroyed frame'}`);
       }
-      return invoke(method, args);
+      return callApi(backend, method, args);
     });
   }
   return () => {

@@ -3,14 +3,10 @@
 // definition, checked against both implementations at compile time.
 
 import type { ConnectionEvent, HelloMessage, StatsMessage } from './contract.js';
+import type { Settings } from './settings.js';
 
-export interface Settings {
-  home: { lat: number; lon: number; label: string } | null;
-  /** Optional online tile layer; off by default (offline basemap). */
-  onlineTiles: { enabled: boolean; url: string; attribution: string };
-  /** Desktop notifications; off by default. */
-  notifications: { newProcess: boolean; newCountry: boolean };
-}
+/** Declared, with its defaults and rules, in settings.ts. */
+export type { Settings };
 
 export interface Banner {
   kind: 'info' | 'warning' | 'error';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaptureSink, CaptureSource } from '../../src/core/capture/source.js';
 import type { Engine, Publisher } from '../../src/core/engine-types.js';
 import { MonitoredSource } from '../../src/core/capture/monitored-source.js';
-import { startSession, type SessionParts } from '../../src/main/capture-session.js';
+import { startSession, type SessionParts } from '../../src/core/app/capture-session.js';
 
 function source(startError?: Error): CaptureSource & { sink: CaptureSink | null } {
   const s: CaptureSource & { sink: CaptureSink | null } = {

@@ -1,12 +1,12 @@
-// The main-side API over supervisor sessions, and the optional notifications.
+// The shared backend (src/core/app/backend.ts) over supervisor sessions, and the desktop's optional notifications.
 
 import { describe, expect, it } from 'vitest';
 import type { Delta, Settings } from '../../src/shared/api.js';
-import type { CaptureSupervisor, SupervisorState } from '../../src/main/capture-supervisor.js';
-import { createDesktopBackend } from '../../src/main/desktop-backend.js';
+import type { CaptureSupervisor, SupervisorState } from '../../src/core/app/capture-supervisor.js';
+import { createAppBackend as createDesktopBackend } from '../../src/core/app/backend.js';
+import type { SettingsStore } from '../../src/core/app/settings-store.js';
 import { createNotifier, escapeNotificationMarkup, type Notice } from '../../src/main/notifier.js';
-import { DEFAULT_SETTINGS } from '../../src/main/settings-patch.js';
-import type { SettingsStore } from '../../src/main/settings-store.js';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
 import { connection, snapshot } from './fakes/fake-backend.js';
 import { fakeSession } from './fakes/fake-session.js';
 

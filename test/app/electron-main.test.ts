@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_METHODS } from '../../src/shared/api.js';
 import { DELTA_CHANNEL, invokeChannel } from '../../src/shared/ipc.js';
-import { createCaptureSupervisor, type CaptureSupervisor } from '../../src/main/capture-supervisor.js';
+import { createCaptureSupervisor, type CaptureSupervisor } from '../../src/core/app/capture-supervisor.js';
+import { failureOf } from '../../src/core/app/elevation.js';
+import type { CaptureSource } from '../../src/core/capture/source.js';
 import { connection } from './fakes/fake-backend.js';
 import { createFakeElectron, FakeEvent, type FakeElectron } from './fakes/fake-electron.js';
 import { fakeSession, type FakeSession } from './fakes/fake-session.js';
@@ -49,15 +51,22 @@ async function startMain(options: { uid?: number; trayHost?: boolean; gotLock?: 
   const fake = createFakeElectron();
   fake.state.gotLock = options.gotLock ?? true;
   const sessions: FakeSession[] = [];
+  const helper: CaptureSource = {
+    kind: 'ebpf',
+    start: async () => ({ capture: 'ebpf', probes: {} as never, limitations: [], kernel: null }),
+    pause: async () => undefined,
+    resume: async () => undefined,
+    stop: async () => undefined,
+  };
   const supervisor = createCaptureSupervisor({
-    launcherPath: '/opt/snitchmap/resources/helper/snitchmap-helper-launcher',
-    preflight: () => 'ok',
-    startPrivileged: async () => {
-      const session = fakeSession('ebpf');
-      sessions.push(session);
+    elevation: { waiting: null, procMode: '', preflight: () => null, helperSource: () => helper, classify: failureOf },
+    procSource: () => ({ ...helper, kind: 'proc' }),
+    startSession: async (source) => {
+      await source.start({ flows() {}, flowEnds() {}, owners() {}, dns() {}, stats() {}, failed() {} });
+      const session = fakeSession(source.kind);
+      if (source.kind === 'ebpf') sessions.push(session);
       return session;
     },
-    startUnprivileged: async () => fakeSession('proc'),
   });
   holder.fake = fake;
   holder.supervisor = supervisor;

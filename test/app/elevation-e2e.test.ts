@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CaptureSupervisor } from '../../src/main/capture-supervisor.js';
+import type { CaptureSupervisor } from '../../src/core/app/capture-supervisor.js';
 import { buildAppTree, helperManifest } from '../support/fake-app-tree.js';
 import { kernelGate } from '../support/kernel-gate.js';
 

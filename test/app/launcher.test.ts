@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { pkexecCommand } from '../../src/main/elevation.js';
-import { findPkexec } from '../../src/main/find-pkexec.js';
+import { pkexecCommand } from '../../src/core/app/pkexec-elevation.js';
+import { findPkexec } from '../../src/core/app/find-pkexec.js';
 import { buildAppTree, helperManifest } from '../support/fake-app-tree.js';
 
 // The installed tree (launcher, manifest, every file it lists) as test/unit/helper/launcher.test.ts

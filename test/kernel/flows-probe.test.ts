@@ -9,7 +9,7 @@ import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { kernelFacts } from '../support/kernel-facts.js';
-import { hostPeer, nsPeer, sleep, waitUntil } from './fixtures/flows-run.js';
+import { hostPeer, nsPeer, waitUntil } from './fixtures/flows-run.js';
 
 const UNPRIVILEGED = fileURLToPath(new URL('./fixtures/flows-unprivileged.mjs', import.meta.url));
 const gate = kernelGate([addonPath(), fileURLToPath(new URL('../../dist/native/index.js', import.meta.url))]);

@@ -4,7 +4,7 @@
 // scope, and the location from a --locations file.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,8 @@ describe.skipIf(gate.skip)('watch --json end to end (eBPF, DNS names, locations)
   beforeAll(async () => {
     net = createTestNet('wdns');
     dir = mkdtempSync(join(tmpdir(), 'sm-watch-dns-'));
+    // watch started as root reads --locations after dropping to nobody: the file must be readable by it.
+    chmodSync(dir, 0o755);
     server = net.spawn(process.execPath, [fixture('watch-dns-server.mjs'), net.nsIp4, String(DNS_PORT), String(TCP_PORT), NAME, net.nsIp4], { cwd: repo });
     await watchLines(server).waitFor('DNS/TCP server ready', (line) => (line === 'ready' ? true : undefined));
     const locations = join(dir, 'locations.json');

@@ -1,16 +1,17 @@
-// A do-nothing ApiBackend for tests of `serve`'s server side: a snapshot source, default settings,
+// A do-nothing backend for tests of `serve`'s server side: a snapshot source, default settings,
 // every verb answered; tests override only the verbs they watch.
 import type { ApiBackend } from '../../src/cli/serve/live-api.js';
-import { DEFAULT_SETTINGS } from '../../src/cli/settings-store.js';
+import type { Snapshot } from '../../src/shared/api.js';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
 
-export function stubBackend(getSnapshot: ApiBackend['getSnapshot'], overrides: Partial<ApiBackend> = {}): ApiBackend {
+export function stubBackend(getSnapshot: () => Snapshot, overrides: Partial<ApiBackend> = {}): ApiBackend {
   return {
-    getSnapshot,
+    getSnapshot: async () => getSnapshot(),
     pause: async () => undefined,
     resume: async () => undefined,
-    clear: () => undefined,
-    getSettings: () => DEFAULT_SETTINGS,
-    updateSettings: () => DEFAULT_SETTINGS,
+    clear: async () => undefined,
+    getSettings: async () => DEFAULT_SETTINGS,
+    updateSettings: async () => DEFAULT_SETTINGS,
     retryCapture: async () => undefined,
     ...overrides,
   };

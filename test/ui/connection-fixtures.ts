@@ -61,6 +61,7 @@ export const HELLO: HelloMessage = {
   probes: {
     tc: 'tcx', connect: 'cgroup:connect4', accept: 'tp_btf:inet_sock_set_state', udp: 'cgroup:sendmsg4',
     close: 'tp_btf:inet_sock_set_state', exec: 'tp_btf:sched_process_exec', dns: 'tc:dns', startup: 'iter:task_file',
+    icmp: 'cgroup:sock_create',
   },
   geoip: { database: 'DB-IP City Lite', built: '2026-06-05', attribution: 'IP Geolocation by DB-IP' },
   home: { lat: 48.8566, lon: 2.3522, label: 'Paris' },

@@ -4,7 +4,7 @@
 // map, placed by a --locations file. Runs after the lead merged every part (kernel, core, cli, app).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,8 +63,11 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('snitchmap serve + live capt
   beforeAll(async () => {
     net = createTestNet('ui');
     dir = mkdtempSync(join(tmpdir(), 'snitchmap-ui-'));
+    // serve started as root reads its input files after dropping to nobody (no SUDO_UID here): the
+    // file must be readable by that user, as a user's own file is under sudo.
+    chmodSync(dir, 0o755);
     const locations = join(dir, 'locations.json');
-    writeFileSync(locations, JSON.stringify([{ cidr: `${net.nsIp4}/32`, ...LAB }]));
+    writeFileSync(locations, JSON.stringify([{ cidr: `${net.nsIp4}/32`, ...LAB }]), { mode: 0o644 });
     server = net.spawn('node', ['-e', SERVER_JS, net.nsIp4], { stdio: ['ignore', 'pipe', 'pipe'] });
     await firstLine(server, 'namespace server');
     serve = spawn('node', [CLI, 'serve', '--locations', locations], {

@@ -21,3 +21,10 @@ export function helperCommand(elevation: Elevation, script = defaultHelperScript
       return ['sudo', '-n', '--', node, script];
   }
 }
+
+/**
+ * The whole environment of a helper started directly as root: nothing inherited. NODE_OPTIONS
+ * (--require, --import), NODE_PATH, LD_PRELOAD and the like would otherwise decide what a root node
+ * process loads; sudo and pkexec clear the environment themselves.
+ */
+export const ROOT_HELPER_ENV: NodeJS.ProcessEnv = Object.freeze({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' });

@@ -1,12 +1,14 @@
 // The eBPF capture source: runs the root helper (command injectable: direct, sudo, pkexec + launcher)
 // and turns its NDJSON into sink calls. The helper dying or being refused is never a hang: before
-// hello it rejects start(); after hello it is reported through sink.failed().
+// hello it rejects start() with a HelperFailure; after hello it is reported through sink.failed()
+// with one. The helper can be spawned before the sink exists (spawn()): a root CLI starts it, then
+// gives up root.
 
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { CaptureHello, CaptureStats } from '../../shared/capture.js';
-import type { HelperCommand, HelperMessage } from '../../shared/helper-protocol.js';
+import type { HelperCommand, HelperErrorCode, HelperMessage } from '../../shared/helper-protocol.js';
 import { decodeHelperLine } from './helper-messages.js';
-import { LineReader } from '../../shared/line-reader.js';
+import { LineReader } from '../../common/line-reader.js';
 import type { CaptureSink, CaptureSource } from './source.js';
 
 /** A flows batch of a full 65,536-entry table is ~15 MB of JSON; anything past this is broken. */
@@ -19,34 +21,57 @@ export interface HelperSourceOptions {
   /** argv of the helper (see helperCommand()); the desktop passes pkexec + its launcher. */
   command: string[];
   spawn?: SpawnFunction;
+  /**
+   * The helper's environment. A helper started directly as root gets a scrubbed one (see
+   * helperCommand's ROOT_HELPER_ENV): NODE_OPTIONS and friends would change what a root node loads.
+   * Default: this process's environment (sudo and pkexec clear it themselves).
+   */
+  env?: NodeJS.ProcessEnv;
   /** How long to wait for hello (an elevation prompt counts): default 120 s. */
   helloTimeoutMs?: number;
   /** Non-fatal helper errors and protocol problems, for the UI or stderr. */
   onWarning?: (message: string) => void;
 }
 
+/**
+ * Why the helper did not run, as a code (docs/design.md "Error codes"): a helper `error` code when
+ * it said why (no-privilege, no-btf, attach-failed, ...), else how the process ended. Front ends
+ * derive their text from `code` (and pkexec's or sudo's `exitCode`), never from `message`.
+ */
+export type HelperFailureCode = HelperErrorCode | 'spawn-failed' | 'exited' | 'killed' | 'timeout';
+
+/** Messages held between spawn() and start(sink): a pre-spawned helper's start-up burst. */
+const MAX_EARLY_MESSAGES = 4096;
+
 /** Start-up state: until hello, the helper's exit or fatal error rejects start(). */
 interface Handshake {
   hello: CaptureHello | null;
-  fatalErrors: string[];
+  fatal: { code: HelperErrorCode; message: string } | null;
   timer: NodeJS.Timeout;
+  promise: Promise<CaptureHello>;
   resolve(hello: CaptureHello): void;
   reject(error: Error): void;
 }
 
-/** The helper exited or was refused before saying hello; exitCode tells pkexec's 126/127 apart. */
-export class HelperStartError extends Error {
+/** The helper could not start (before hello) or stopped (after); `code` says why. */
+export class HelperFailure extends Error {
   constructor(
     message: string,
-    readonly exitCode: number | null,
+    readonly code: HelperFailureCode,
+    /** Exit status of the helper or of its elevator (pkexec 126/127, sudo 1), when it exited. */
+    readonly exitCode: number | null = null,
+    /** The tail of what the helper or its elevator wrote to stderr. */
+    readonly stderr = '',
+    /** Node's error code of a failed spawn (ENOENT: the program is not there). */
+    readonly errno: string | null = null,
   ) {
     super(message);
-    this.name = 'HelperStartError';
+    this.name = 'HelperFailure';
   }
 }
 
 function describeExit(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
-  const how = signal !== null ? `was killed by ${signal}` : code === 126 ? 'was not authorised (126: request dismissed)' : code === 127 ? 'could not be run or was not authorised (127)' : `exited with code ${code}`;
+  const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
   const detail = stderr.trim();
   return `the capture helper ${how}${detail === '' ? '' : `: ${detail.split('\n').slice(-3).join(' / ')}`}`;
 }
@@ -55,6 +80,10 @@ export class HelperSource implements CaptureSource {
   readonly kind = 'ebpf' as const;
   private child: ChildProcess | null = null;
   private sink: CaptureSink | null = null;
+  private handshake: Handshake | null = null;
+  /** Spawned by spawn(), not yet claimed by start(). */
+  private pending: Handshake | null = null;
+  private early: HelperMessage[] = [];
   private stopping = false;
   private exited: Promise<void> = Promise.resolve();
   private readonly acks = new Map<string, Array<() => void>>();
@@ -64,41 +93,77 @@ export class HelperSource implements CaptureSource {
 
   constructor(private readonly options: HelperSourceOptions) {}
 
+  /**
+   * Starts the helper process now and holds what it says until start(sink). A root-run CLI calls this
+   * before it drops to the invoking user: afterwards it could not start a root helper any more.
+   */
+  spawn(): void {
+    this.pending ??= this.launch();
+  }
+
+  /** True once the running helper said hello (it may have been spawned before start()). */
+  get ready(): boolean {
+    return this.child !== null && this.handshake?.hello != null;
+  }
+
   start(sink: CaptureSink): Promise<CaptureHello> {
-    const [program, ...args] = this.options.command;
-    if (program === undefined) return Promise.reject(new Error('no helper command'));
+    const handshake = this.pending ?? this.launch();
+    this.pending = null;
     this.sink = sink;
+    // A pre-spawned helper may have said hello already: what it sent since goes to the sink first.
+    for (const message of this.early.splice(0)) this.dispatch(message);
+    return handshake.promise;
+  }
+
+  private launch(): Handshake {
+    const [program, ...args] = this.options.command;
+    let settle: Pick<Handshake, 'resolve' | 'reject'> = { resolve: () => undefined, reject: () => undefined };
+    const promise = new Promise<CaptureHello>((resolve, reject) => (settle = { resolve, reject }));
+    // Nobody may be awaiting yet (spawned early): a rejection is delivered by start(), never unhandled.
+    promise.catch(() => undefined);
+    const handshake: Handshake = {
+      hello: null,
+      fatal: null,
+      promise,
+      resolve: (hello) => settle.resolve(hello),
+      reject: (error) => settle.reject(error),
+      timer: setTimeout(() => {
+        handshake.reject(new HelperFailure(`the capture helper said nothing for ${this.helloTimeout() / 1000} s`, 'timeout'));
+        void this.stop();
+      }, this.helloTimeout()),
+    };
+    this.handshake = handshake;
     this.stopping = false;
-    const child = (this.options.spawn ?? nodeSpawn)(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.early = [];
+    if (program === undefined) {
+      clearTimeout(handshake.timer);
+      handshake.reject(new HelperFailure('no helper command', 'spawn-failed'));
+      return handshake;
+    }
+    const child = (this.options.spawn ?? nodeSpawn)(program, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(this.options.env ? { env: this.options.env } : {}),
+    });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
     child.stdin?.on('error', () => undefined); // EPIPE after the helper died: reported via 'close'
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
-
-    return new Promise<CaptureHello>((resolve, reject) => {
-      const handshake: Handshake = {
-        hello: null,
-        fatalErrors: [],
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          reject(new HelperStartError(`the capture helper said nothing for ${this.helloTimeout() / 1000} s`, null));
-          void this.stop();
-        }, this.helloTimeout()),
-      };
-      const reader = new LineReader(MAX_HELPER_LINE, {
-        line: (text) => this.onLine(text, handshake),
-        tooLong: (bytes) => this.protocolError(`helper line of ${bytes} bytes discarded`),
-      });
-      child.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
-      child.once('error', (error) => {
-        clearTimeout(handshake.timer);
-        reject(new HelperStartError(`cannot start the capture helper (${program}): ${error.message}`, null));
-      });
-      child.once('close', (code, signal) => this.onExit(code, signal, handshake));
+    const reader = new LineReader(MAX_HELPER_LINE, {
+      line: (text) => this.onLine(text, handshake),
+      tooLong: (bytes) => this.protocolError(`helper line of ${bytes} bytes discarded`),
     });
+    child.stdout?.on('data', (chunk: Buffer) => reader.push(chunk));
+    // Kept for the child's whole life: a kill() this process may no longer send (a root helper
+    // after the CLI dropped privileges: EPERM) is reported as 'error', which must not be unhandled.
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (handshake.hello !== null || this.stopping) return this.warn(`capture helper: ${error.message}`);
+      clearTimeout(handshake.timer);
+      handshake.reject(new HelperFailure(`cannot start the capture helper (${program}): ${error.message}`, 'spawn-failed', null, '', error.code ?? null));
+    });
+    child.once('close', (code, signal) => this.onExit(code, signal, handshake));
+    return handshake;
   }
 
   private onLine(text: string, handshake: Handshake): void {
@@ -111,17 +176,23 @@ export class HelperSource implements CaptureSource {
       clearTimeout(handshake.timer);
       handshake.resolve(handshake.hello);
     } else if (message.t === 'error' && message.fatal) {
-      handshake.fatalErrors.push(message.message);
+      handshake.fatal ??= { code: message.code, message: message.message };
     }
-    if (handshake.hello !== null) this.dispatch(message);
+    if (handshake.hello === null) return;
+    if (this.sink !== null) this.dispatch(message);
+    else if (this.early.length < MAX_EARLY_MESSAGES) this.early.push(message);
+    else this.protocolError(`helper message '${message.t}' dropped: nobody is reading yet`);
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, handshake: Handshake): void {
     clearTimeout(handshake.timer);
     this.child = null;
-    const why = handshake.fatalErrors.length > 0 ? `the capture helper failed: ${handshake.fatalErrors.join('; ')}` : describeExit(code, signal, this.stderrTail);
-    if (handshake.hello === null) handshake.reject(new HelperStartError(why, code));
-    else if (!this.stopping) this.sink?.failed(new Error(why));
+    const fatal = handshake.fatal;
+    const failure = fatal
+      ? new HelperFailure(`the capture helper failed: ${fatal.message}`, fatal.code, code, this.stderrTail)
+      : new HelperFailure(describeExit(code, signal, this.stderrTail), signal !== null ? 'killed' : 'exited', code, this.stderrTail);
+    if (handshake.hello === null) handshake.reject(failure);
+    else if (!this.stopping) this.sink?.failed(failure);
     for (const waiters of this.acks.values()) for (const wake of waiters) wake();
     this.acks.clear();
   }
@@ -144,6 +215,9 @@ export class HelperSource implements CaptureSource {
     const child = this.child;
     this.stopping = true;
     this.sink = null;
+    this.early = [];
+    this.pending = null;
+    if (this.handshake !== null) clearTimeout(this.handshake.timer);
     if (child === null) return;
     this.send({ cmd: 'shutdown' });
     child.stdin?.end();

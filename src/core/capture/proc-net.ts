@@ -1,9 +1,9 @@
-// /proc/net/{tcp,tcp6,udp,udp6} rows (decoded by src/shared/proc-net.ts) as the engine's sockets:
+// /proc/net/{tcp,tcp6,udp,udp6} rows (decoded by src/common/proc-net.ts) as the engine's sockets:
 // address text, v4-mapped IPv6 reported as IPv4.
 
-import { HOST_IS_LITTLE_ENDIAN, decodeHexAddress, parseProcNetRow } from '../../shared/proc-net.js';
+import { HOST_IS_LITTLE_ENDIAN, decodeHexAddress, parseProcNetRow } from '../../common/proc-net.js';
 import type { Family } from '../../shared/contract.js';
-import { formatAddress } from './ip-format.js';
+import { formatAddress } from '../../common/ip-text.js';
 
 export const TCP_LISTEN = 0x0a;
 /** TCP states that are not a live connection: TIME_WAIT, CLOSE, LISTEN. */

@@ -5,6 +5,7 @@
 
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCmdline, readExe, readStartTime } from '../../common/proc-pid.js';
 
 export interface ProcProcess {
   pid: number;
@@ -15,8 +16,6 @@ export interface ProcProcess {
   cmdline: string | null;
 }
 
-const MAX_CMDLINE = 4096;
-
 function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
@@ -25,24 +24,9 @@ function readText(path: string): string | null {
   }
 }
 
-function startTimeOf(procRoot: string, pid: number): number | null {
-  const stat = readText(join(procRoot, String(pid), 'stat'));
-  if (stat === null) return null;
-  const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
 function describe(procRoot: string, pid: number, uid: number): ProcProcess {
-  const dir = join(procRoot, String(pid));
-  let exe: string | null;
-  try {
-    exe = readlinkSync(join(dir, 'exe'));
-  } catch {
-    exe = null; // kernel threads, or not ours to read
-  }
-  const rawCmdline = readText(join(dir, 'cmdline'));
-  const cmdline = rawCmdline === null ? null : rawCmdline.slice(0, MAX_CMDLINE).replace(/\0+$/, '').replace(/\0/g, ' ') || null;
-  return { pid, comm: (readText(join(dir, 'comm')) ?? '').trim(), uid, startTime: startTimeOf(procRoot, pid), exe, cmdline };
+  const comm = (readText(join(procRoot, String(pid), 'comm')) ?? '').trim();
+  return { pid, comm, uid, startTime: readStartTime(procRoot, pid), exe: readExe(procRoot, pid), cmdline: readCmdline(procRoot, pid) };
 }
 
 function socketInodes(procRoot: string, pid: number): number[] {

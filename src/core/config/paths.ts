@@ -6,8 +6,14 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+/**
+ * `$XDG_CONFIG_HOME/snitchmap` when that is absolute, else `<home>/.config/snitchmap`. The one place
+ * the config dir is decided: the desktop app, watch/serve and the engine all call this. A root-run CLI
+ * that dropped to the invoking user passes that user's home (from /etc/passwd) and an env without
+ * root's XDG_CONFIG_HOME.
+ */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, homeDir: string = env.HOME ?? homedir()): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homeDir, '.config');
   return join(base, 'snitchmap');
 }
 

@@ -2,7 +2,7 @@
 
 import type { Delta, AppStatus, Snapshot } from '../../../src/shared/api.js';
 import type { Engine, Publisher } from '../../../src/core/engine-types.js';
-import type { CaptureSession } from '../../../src/main/capture-session.js';
+import type { CaptureSession } from '../../../src/core/app/capture-session.js';
 import { snapshot } from './fake-backend.js';
 
 export interface FakeSession extends CaptureSession {

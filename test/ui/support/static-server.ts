@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** A 1×1 PNG served for every /tiles/… request, standing in for an online tile server. */
-const TILE_PNG = Buffer.from(
+export const TILE_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAE/wH+0dLwMgAAAABJRU5ErkJggg==',
   'base64',
 );

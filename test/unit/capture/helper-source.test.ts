@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { helperCommand } from '../../../src/core/capture/helper-command.js';
-import { HelperSource, HelperStartError } from '../../../src/core/capture/helper-source.js';
+import { HelperFailure, HelperSource } from '../../../src/core/capture/helper-source.js';
 import { RecordingSink, until } from './recording-sink.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/fake-helper.mjs', import.meta.url));
@@ -36,27 +36,44 @@ describe('HelperSource', () => {
     await helper.stop();
   });
 
-  it('rejects start with the exit code when elevation is refused', async () => {
+  it('rejects start with a typed failure: exit status and stderr when elevation is refused', async () => {
     const error = await source('refused').start(new RecordingSink()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(HelperStartError);
-    expect((error as HelperStartError).exitCode).toBe(126);
-    expect((error as Error).message).toMatch(/not authorised.*Request dismissed/);
+    expect(error).toBeInstanceOf(HelperFailure);
+    expect(error).toMatchObject({ code: 'exited', exitCode: 126 });
+    expect((error as HelperFailure).stderr).toMatch(/Request dismissed/);
   });
 
-  it('rejects start with the helper\'s fatal error message', async () => {
-    await expect(source('fatal').start(new RecordingSink())).rejects.toThrow(/missing CAP_BPF/);
+  it("rejects start with the helper's fatal error code and message", async () => {
+    const error = await source('fatal').start(new RecordingSink()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'no-privilege', exitCode: 1 });
+    expect((error as Error).message).toMatch(/missing CAP_BPF/);
   });
 
-  it('rejects start when the command does not exist', async () => {
+  it('rejects start when the command does not exist, with the spawn errno', async () => {
     const helper = new HelperSource({ command: ['/nonexistent/snitchmap-helper'] });
-    await expect(helper.start(new RecordingSink())).rejects.toThrow(/cannot start the capture helper/);
+    const error = await helper.start(new RecordingSink()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'spawn-failed', errno: 'ENOENT' });
+    expect((error as Error).message).toMatch(/cannot start the capture helper/);
   });
 
-  it('reports a helper that dies after hello through sink.failed', async () => {
+  it('reports a helper that dies after hello through sink.failed, with its code', async () => {
     const sink = new RecordingSink();
     await source('dies').start(sink);
     await until(() => sink.failures.length > 0);
+    expect(sink.failures[0]).toMatchObject({ code: 'exited', exitCode: 3 });
     expect(sink.failures[0]?.message).toMatch(/exited with code 3/);
+  });
+
+  it('can be spawned before its sink exists and delivers what the helper said meanwhile', async () => {
+    const helper = source('good');
+    helper.spawn();
+    // The helper says hello and sends records before anyone reads them.
+    await until(() => helper.ready);
+    const sink = new RecordingSink();
+    const hello = await helper.start(sink);
+    expect(hello.capture).toBe('ebpf');
+    await until(() => sink.flowBatches.length > 0);
+    await helper.stop();
   });
 
   it('kills a helper that ignores shutdown, and stop() is idempotent', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, formatIpv6 } from '../../../src/core/capture/ip-format.js';
+import { formatAddress, formatIpv6 } from '../../../src/common/ip-text.js';
 import { decodeHexAddress, isConnection, parseProcNet } from '../../../src/core/capture/proc-net.js';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');

@@ -6,6 +6,7 @@ import type { ConnectionEvent, HelloMessage, StatsMessage, WatchMessage } from '
 import type { Engine, EngineOptions, Publisher } from '../../../src/core/engine-types.js';
 import type { CaptureSink, CaptureSource } from '../../../src/core/capture/source.js';
 import type { CaptureHello } from '../../../src/shared/capture.js';
+import { failureOf, type Elevation } from '../../../src/core/app/elevation.js';
 
 export const HELLO: HelloMessage = {
   type: 'hello',
@@ -129,4 +130,9 @@ export class DyingSource implements CaptureSource {
   async pause(): Promise<void> {}
   async resume(): Promise<void> {}
   async stop(): Promise<void> {}
+}
+
+/** An elevation whose "helper" is `source` (a DyingSource, say): preflight passes, failures keep their code. */
+export function fakeElevation(source: CaptureSource): Elevation {
+  return { waiting: null, procMode: 'It polls /proc.', preflight: () => null, helperSource: () => source, classify: failureOf };
 }

@@ -13,7 +13,7 @@ import { runServe } from '../../../src/cli/serve.js';
 import { runWatch } from '../../../src/cli/watch.js';
 import { createEngine } from '../../../src/core/engine.js';
 import { createPublisher } from '../../../src/core/publisher.js';
-import { DyingSource } from './fake-engine.js';
+import { DyingSource, fakeElevation } from './fake-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sm-input-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +59,7 @@ describe('unusable input files given on the command line', () => {
       const source = new DyingSource();
       const code = await runServe(
         { port: 0, sudo: false, ...option },
-        { createEngine, createPublisher, createSource: () => source, ...io, signals, configDir: dir, rendererRoot: dir },
+        { createEngine, createPublisher, elevation: fakeElevation(source), ...io, signals, configDir: dir, rendererRoot: dir },
       );
       expect(code, message).toBe(1);
       expect(io.err(), message).toContain(message);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ApiBackend } from '../../../src/cli/serve/live-api.js';
 import { startServer, type RunningServer } from '../../../src/cli/serve/server.js';
-import { DEFAULT_SETTINGS } from '../../../src/cli/settings-store.js';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings.js';
 import { stubBackend } from '../../support/stub-backend.js';
 import type { WebMessage } from '../../../src/shared/web-protocol.js';
 import { FakePublisher } from './fake-engine.js';

@@ -9,9 +9,11 @@ import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import { createServer } from 'node:net';
 import { WebSocket } from 'ws';
 import type { CaptureSource } from '../../../src/core/capture/source.js';
+import { HelperFailure } from '../../../src/core/capture/helper-source.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { WebMessage } from '../../../src/shared/web-protocol.js';
-import { DyingSource, FakeEngine, FakePublisher } from './fake-engine.js';
+import { unprivilegedElevation } from '../../../src/core/app/cli-elevation.js';
+import { DyingSource, FakeEngine, FakePublisher, fakeElevation } from './fake-engine.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,7 +36,7 @@ function serve(source: CaptureSource, port = 0) {
     {
       createEngine: (options: EngineOptions) => new FakeEngine(options),
       createPublisher: () => publisher,
-      createSource: () => source,
+      elevation: fakeElevation(source),
       stdout,
       stderr,
       signals: signals as unknown as { on: () => void; off: () => void },
@@ -58,6 +60,7 @@ function call(url: string, method: string): Promise<WebMessage> {
     ws.on('message', (data) => {
       const message = JSON.parse(data.toString()) as WebMessage;
       if (message.kind === 'ready') return void ws.send(JSON.stringify({ id: 1, method, params: [] }));
+      if (message.kind === 'delta') return; // status changes the retry itself causes
       resolve(message);
       ws.close();
     });
@@ -66,16 +69,23 @@ function call(url: string, method: string): Promise<WebMessage> {
 }
 
 describe('runServe', () => {
-  it('shows a retryable error banner when the capture dies, and retryCapture restarts it', async () => {
+  it('falls back to /proc with a retryable error banner when the helper dies, and retryCapture restarts it', async () => {
     const source = new DyingSource();
     const s = serve(source);
     const url = await s.url();
-    source.sink?.failed(new Error('the capture helper exited with code 3'));
-    expect(s.publisher.status).toMatchObject({ capture: 'none', banner: { kind: 'error', canRetry: true } });
-    expect(s.publisher.status.banner?.message).toMatch(/exited with code 3/);
+    expect(s.publisher.status).toMatchObject({ capture: 'ebpf', banner: null });
+    // The supervisor falls back asynchronously (stop the session, start /proc): wait for its status.
+    const changed = new Promise<void>((resolve) => {
+      const poll = (): void => void (s.publisher.status.capture === 'proc' ? resolve() : setImmediate(poll));
+      poll();
+    });
+    source.sink?.failed(new HelperFailure('the capture helper exited with code 3', 'exited', 3));
+    await changed;
+    expect(s.publisher.status).toMatchObject({ capture: 'proc', banner: { kind: 'error', canRetry: true } });
+    expect(s.publisher.status.banner?.message).toMatch(/capture helper stopped: the capture helper exited with code 3\. /);
     expect(await call(url, 'retryCapture')).toEqual({ kind: 'result', id: 1, result: null });
     expect(source.starts).toBe(2);
-    expect(s.publisher.status).toMatchObject({ capture: 'proc', banner: { kind: 'warning' } });
+    expect(s.publisher.status).toMatchObject({ capture: 'ebpf', banner: null });
     s.signals.emit('SIGTERM');
     await expect(s.run).resolves.toBe(0);
   });
@@ -92,10 +102,12 @@ describe('runServe', () => {
     blocker.close();
   });
 
-  it('refuses retryCapture while the capture runs (serve cannot elevate)', async () => {
-    const s = serve(new DyingSource());
+  it('retryCapture while the capture runs starts a fresh session over the same elevation', async () => {
+    const source = new DyingSource();
+    const s = serve(source);
     const reply = await call(await s.url(), 'retryCapture');
-    expect(reply).toMatchObject({ kind: 'error', message: /restart it as root/ });
+    expect(reply).toEqual({ kind: 'result', id: 1, result: null });
+    expect(source.starts).toBe(2);
     s.signals.emit('SIGINT');
     await expect(s.run).resolves.toBe(0);
   });
@@ -110,14 +122,15 @@ describe('runServe', () => {
     stdout.on('data', (c: Buffer) => (out += c.toString()));
     stderr.on('data', (c: Buffer) => (err += c.toString()));
     const signals = new EventEmitter();
-    const engine = new FakeEngine();
+    let engine = new FakeEngine();
     const publisher = new FakePublisher();
     const run = runServe(
       { port: 0, sudo: false, home: { lat: 10, lon: 20 } },
       {
-        createEngine: () => engine,
+        createEngine: (options: EngineOptions) => (engine = new FakeEngine(options)),
         createPublisher: () => publisher,
-        createSource: () => new ProcSource(),
+        elevation: unprivilegedElevation('serve'),
+        procSource: () => new ProcSource(),
         stdout,
         stderr,
         signals: signals as unknown as { on: () => void; off: () => void },

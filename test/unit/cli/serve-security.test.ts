@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import type { ApiBackend } from '../../../src/cli/serve/live-api.js';
 import { CONTENT_SECURITY_POLICY } from '../../../src/cli/serve/security.js';
 import { startServer, type RunningServer } from '../../../src/cli/serve/server.js';
-import { DEFAULT_SETTINGS } from '../../../src/cli/settings-store.js';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings.js';
 import { WEB_CLOSE_UNAUTHORIZED, type WebMessage } from '../../../src/shared/web-protocol.js';
 import { FakePublisher } from './fake-engine.js';
 
@@ -19,12 +19,12 @@ const publisher = new FakePublisher();
 let pauses = 0;
 
 const backend: ApiBackend = {
-  getSnapshot: () => publisher.snapshot(),
+  getSnapshot: async () => publisher.snapshot(),
   pause: async () => void pauses++,
   resume: async () => undefined,
-  clear: () => undefined,
-  getSettings: () => DEFAULT_SETTINGS,
-  updateSettings: () => {
+  clear: async () => undefined,
+  getSettings: async () => DEFAULT_SETTINGS,
+  updateSettings: async () => {
     throw new Error('home.lat must be a number between -90 and 90');
   },
   retryCapture: async () => undefined,

@@ -10,12 +10,12 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { handleWebRequest, type ApiBackend } from '../../../src/cli/serve/live-api.js';
 import { requireAuth } from '../../../src/cli/serve/socket-auth.js';
-import { applySettingsPatch, DEFAULT_SETTINGS } from '../../../src/cli/settings-store.js';
+import { applySettingsPatch, DEFAULT_SETTINGS } from '../../../src/shared/settings.js';
 import { decodeHelperLine } from '../../../src/core/capture/helper-messages.js';
 import { NameCache } from '../../../src/core/dns/name-cache.js';
 import { parseCommand } from '../../../src/helper/commands.js';
 import { HELPER_COMMANDS } from '../../../src/shared/helper-protocol.js';
-import { LineReader } from '../../../src/shared/line-reader.js';
+import { LineReader } from '../../../src/common/line-reader.js';
 import type { DnsPayload } from '../../../src/shared/capture.js';
 import { parseWebMessage } from '../../../src/web-transport/parse-message.js';
 import { FakePublisher } from '../cli/fake-engine.js';
@@ -102,13 +102,13 @@ describe('fuzz: web protocol', () => {
   const publisher = new FakePublisher();
   let settings = DEFAULT_SETTINGS;
   const backend: ApiBackend = {
-    getSnapshot: () => publisher.snapshot(),
+    getSnapshot: async () => publisher.snapshot(),
     pause: async () => undefined,
     resume: async () => undefined,
-    clear: () => undefined,
-    getSettings: () => settings,
+    clear: async () => undefined,
+    getSettings: async () => settings,
     // The real validation: a patch from a page is input like any other.
-    updateSettings: (patch) => (settings = applySettingsPatch(settings, patch)),
+    updateSettings: async (patch) => (settings = applySettingsPatch(settings, patch)),
     retryCapture: async () => undefined,
   };
   const requests = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../src/helper/commands.js';
-import { LineReader } from '../../../src/shared/line-reader.js';
+import { LineReader } from '../../../src/common/line-reader.js';
 
 describe('helper commands', () => {
   it('accepts exactly the allow-list', () => {

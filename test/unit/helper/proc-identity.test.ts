@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcIdentity, readStartTime } from '../../../src/helper/proc-identity.js';
+import { readStartTime } from '../../../src/common/proc-pid.js';
+import { ProcIdentity } from '../../../src/helper/proc-identity.js';
 
 const roots: string[] = [];
 

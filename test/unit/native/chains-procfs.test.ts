@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cgroupV2Root, parseProcAddress, parseProcNetTable, scanProcOwners, startTimeFromStat } from '../../../native/procfs.js';
+import { startTimeFromStat } from '../../../src/common/proc-pid.js';
+import { cgroupV2Root, parseProcAddress, parseProcNetTable, scanProcOwners } from '../../../native/procfs.js';
 
 const TCP_HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
 

@@ -4,17 +4,13 @@
 
 import L from 'leaflet';
 import type { Settings } from '../../../shared/api.js';
+import { isTileTemplate } from '../../../shared/settings.js';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Only http(s) URL templates with a {z} placeholder are accepted. */
-export function isTileTemplate(url: string): boolean {
-  return /^https?:\/\/[^\s]+\{z\}[^\s]*$/.test(url);
-}
-
-/** A tile layer for the settings, or null when off or the URL is not an http(s) template. */
+/** A tile layer for the settings, or null when off or the URL is not a valid template (shared/settings.ts). */
 export function onlineTileLayer(settings: Settings['onlineTiles']): L.TileLayer | null {
   if (!settings.enabled || !isTileTemplate(settings.url)) return null;
   // Leaflet's attribution control renders HTML; the user's text is escaped so it stays text.

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Home } from '../../../shared/contract.js';
 import type { Settings } from '../../../shared/api.js';
-import { isTileTemplate } from '../map/online-tiles.js';
+import { HOME_LABEL_MAX, settingsProblem } from '../../../shared/settings.js';
 
 interface Props {
   settings: Settings;
@@ -38,9 +38,11 @@ export function SettingsDialog({ settings, fallbackHome, onSave, onClose }: Prop
     const latitude = parseCoordinate(lat, 90);
     const longitude = parseCoordinate(lon, 180);
     if (latitude === null || longitude === null) return setProblem('Latitude must be within ±90 and longitude within ±180.');
-    if (tiles.enabled && !isTileTemplate(tiles.url)) return setProblem('The tile URL must be http(s) and contain {z}, {x} and {y}.');
-    if (tiles.enabled && tiles.attribution.trim() === '') return setProblem('Tile servers require their attribution: enter it.');
-    onSave({ home: { lat: latitude, lon: longitude, label: label.trim() || 'Home' }, onlineTiles: tiles });
+    const patch = { home: { lat: latitude, lon: longitude, label: label.trim() || 'Home' }, onlineTiles: tiles };
+    // The backend's own rules (shared/settings.ts): what passes here is what it accepts.
+    const refused = settingsProblem(settings, patch);
+    if (refused !== null) return setProblem(`${refused}.`);
+    onSave(patch);
     dialog.current?.close();
   };
 
@@ -52,7 +54,7 @@ export function SettingsDialog({ settings, fallbackHome, onSave, onClose }: Prop
           <legend>Home (where the arcs start)</legend>
           <label>Latitude <input value={lat} onChange={(e) => setLat(e.target.value)} inputMode="decimal" /></label>
           <label>Longitude <input value={lon} onChange={(e) => setLon(e.target.value)} inputMode="decimal" /></label>
-          <label>Label <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={60} /></label>
+          <label>Label <input value={label} onChange={(e) => setLabel(e.target.value)} maxLength={HOME_LABEL_MAX} /></label>
         </fieldset>
         <fieldset>
           <legend>Online map tiles (off by default)</legend>

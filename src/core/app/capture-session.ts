@@ -1,9 +1,9 @@
 // One running capture: an engine over one capture source, with its publisher. The supervisor
 // replaces the whole session when the capture mode changes (helper ↔ /proc).
 
-import { MonitoredSource } from '../core/capture/monitored-source.js';
-import type { CaptureSource } from '../core/capture/source.js';
-import type { Engine, Publisher } from '../core/engine-types.js';
+import { MonitoredSource } from '../capture/monitored-source.js';
+import type { CaptureSource } from '../capture/source.js';
+import type { Engine, Publisher } from '../engine-types.js';
 
 export interface CaptureSession {
   readonly mode: 'ebpf' | 'proc';

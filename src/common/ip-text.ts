@@ -1,7 +1,9 @@
 // Address bytes (network order) as the text every layer promises: IPv4 dotted quad, IPv6 in RFC
 // 5952 form (lower case, no leading zeros, the first longest run of two or more zero groups as
 // `::`, and `::ffff:a.b.c.d` for IPv4-mapped addresses as RFC 5952 §5 recommends). Callers that
-// report mapped addresses as IPv4 check isV4Mapped() first.
+// report mapped addresses as IPv4 (the contract does) use formatAddress(), or check isV4Mapped().
+
+import type { Family } from '../shared/contract.js';
 
 export function formatIpv4(bytes: Uint8Array, offset = 0): string {
   return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
@@ -34,4 +36,11 @@ export function formatIpv6(bytes: Uint8Array, offset = 0): string {
   const hex = groups.map((group) => group.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** 4 or 16 address bytes → { family, text } with v4-mapped IPv6 folded into IPv4 (the contract's form). */
+export function formatAddress(bytes: Uint8Array): { family: Family; ip: string } {
+  if (bytes.length === 4) return { family: 4, ip: formatIpv4(bytes) };
+  if (isV4Mapped(bytes)) return { family: 4, ip: formatIpv4(bytes.subarray(12)) };
+  return { family: 6, ip: formatIpv6(bytes) };
 }

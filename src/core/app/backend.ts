@@ -1,14 +1,19 @@
-// The main process's side of window.snitchmap: answers the API from whichever capture session
-// the supervisor runs, and keeps one delta stream across session changes (a new session is
-// announced with its hello, which tells the renderer to fetch the snapshot again).
+// The server side of window.snitchmap, for every transport: the desktop's IPC (src/main) and
+// serve's WebSocket (src/cli/serve) only carry calls here (after api-call.ts checked them). It
+// answers from whichever capture session the supervisor runs and keeps one delta stream across
+// session changes (a new session is announced with its hello, which tells the renderer to fetch
+// the snapshot again).
+//
+// A new API method: declare it in src/shared/api.ts (SnitchmapApi, API_METHODS), check its
+// arguments in api-call.ts, implement it in the object returned below.
 
-import type { AppStatus, Delta, Settings, SnitchmapApi, Snapshot } from '../shared/api.js';
-import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } from '../shared/contract.js';
+import type { AppStatus, Delta, Settings, SnitchmapApi, Snapshot } from '../../shared/api.js';
+import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } from '../../shared/contract.js';
 import type { CaptureSession } from './capture-session.js';
 import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
 import type { SettingsStore } from './settings-store.js';
 
-export interface DesktopBackend extends SnitchmapApi {
+export interface AppBackend extends SnitchmapApi {
   status(): AppStatus;
   dispose(): void;
 }
@@ -27,7 +32,7 @@ function idleHello(settings: Settings): HelloMessage {
   };
 }
 
-export function createDesktopBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now): DesktopBackend {
+export function createAppBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now): AppBackend {
   const listeners = new Set<(delta: Delta) => void>();
   let paused = false;
   let session: CaptureSession | null = null;
