@@ -21,6 +21,8 @@ export interface DesktopCaptureOptions {
   /** The user's home setting, read when a session starts (the renderer applies changes at once). */
   home: () => Settings['home'];
   onWarning: (message: string) => void;
+  /** Where to look for pkexec besides PATH (default STANDARD_PKEXEC_DIRS; tests pass their own). */
+  pkexecDirs?: readonly string[];
 }
 
 export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSupervisor {
@@ -32,7 +34,7 @@ export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSup
     createPublisher: (engine) => createPublisher(engine, { intervalMs: PUBLISH_INTERVAL_MS }),
   };
   // Looked up on every attempt: Retry after `apt install pkexec` must work without a restart.
-  const pkexec = (): string | null => findPkexec(options.env.PATH);
+  const pkexec = (): string | null => findPkexec(options.env.PATH, options.pkexecDirs);
   return createCaptureSupervisor({
     launcherPath: options.launcher,
     preflight: () => (pkexec() === null ? 'pkexec-missing' : isExecutable(options.launcher) ? 'ok' : 'launcher-missing'),

@@ -9,7 +9,8 @@ import type { FlowKey } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { kernelFacts } from '../support/kernel-facts.js';
-import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
+import { waitFor } from '../support/wait-for.js';
+import { hostPeer, nsPeer } from './fixtures/flows-run.js';
 
 const UNPRIVILEGED = fileURLToPath(new URL('./fixtures/flows-unprivileged.mjs', import.meta.url));
 const gate = kernelGate([addonPath(), fileURLToPath(new URL('../../dist/native/index.js', import.meta.url))]);
@@ -58,8 +59,10 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
       await sink.ready;
       const [sent] = await Promise.all([hostPeer(['udp-send', net.nsIp4, '45001', '100', '3']).done, sink.done]);
       const localPort = sent[0]?.localPort as number;
-      await sleep(400); // flow opens stay below the wakeup threshold; the 200 ms poll delivers them
-      expect(opened).toContainEqual(expect.objectContaining({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 }));
+      // Flow opens stay below the wakeup threshold: the 200 ms poll delivers them.
+      const open = await waitFor(() => opened.find((key) => key.localPort === localPort && key.remotePort === 45001),
+        { what: `the flow open of port ${localPort}` });
+      expect(open).toMatchObject({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 });
       expect(probe.readFlows()).toContainEqual(expect.objectContaining({ localPort, txPackets: 3, rxPackets: 3, txBytes: 3 * 128 }));
       const stats = probe.stats();
       expect(stats.interfaces).toEqual([{ name: net.hostIf, ifindex: net.hostIfindex, mode: TC_MODE }]);

@@ -10,15 +10,16 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelGate } from '../support/kernel-gate.js';
+import { gate } from '../support/gate.js';
+import { kernelUnavailableReason } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { chromiumMissingReason, launchChromium, REPO } from './support/browser.js';
 import { screenPoint } from './support/map-geometry.js';
 
 const CLI = resolve(REPO, 'dist/src/cli/main.js');
-const gate = kernelGate([CLI, resolve(REPO, 'native/build/Release/snitchmap.node'), resolve(REPO, 'out/renderer/index.html')]);
-const chromiumSkip = chromiumMissingReason();
-if (chromiumSkip !== null && process.env.CI === 'true') throw new Error(`UI e2e cannot run in CI: ${chromiumSkip}`);
+const requirements = gate('serve + live capture e2e',
+  kernelUnavailableReason([CLI, resolve(REPO, 'native/build/Release/snitchmap.node'), resolve(REPO, 'out/renderer/index.html')]),
+  chromiumMissingReason());
 
 /** Where the locations file puts the namespace's address: Sydney, far from the zones and from home. */
 const LAB = { label: 'Namespace Lab', lat: -33.87, lon: 151.21 };
@@ -51,7 +52,7 @@ function firstLine(child: ChildProcess, what: string, timeoutMs = 30_000): Promi
   });
 }
 
-describe.skipIf(gate.skip || chromiumSkip !== null)('snitchmap serve + live capture in the browser', () => {
+describe.skipIf(requirements.skip)('snitchmap serve + live capture in the browser', () => {
   let net: TestNet;
   let dir: string;
   let server: ChildProcess;
