@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
+import { waitForExit } from '../support/wait-for.js';
 import { kernelUnavailableReason } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { chromiumMissingReason, launchChromium, REPO } from './support/browser.js';
@@ -80,13 +81,12 @@ describe.skipIf(requirements.skip)('snitchmap serve + live capture in the browse
 
   afterAll(async () => {
     await browser?.close();
-    for (const child of [client, serve, server]) {
-      if (child !== undefined && child.exitCode === null) child.kill('SIGTERM');
-    }
-    await new Promise((done) => setTimeout(done, 500));
-    for (const child of [client, serve, server]) {
-      if (child !== undefined && child.exitCode === null) child.kill('SIGKILL');
-    }
+    // SIGTERM, and SIGKILL only for a child that has not exited 5 s later (waited for, not slept on).
+    await Promise.all([client, serve, server].filter((child) => child !== undefined).map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await waitForExit(child, { timeout: 5000, what: 'a child to exit on SIGTERM' }).catch(() => child.kill('SIGKILL'));
+    }));
     net?.destroy();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
