@@ -12,6 +12,7 @@ import { gate } from '../support/gate.js';
 import { buildRenderer, chromiumMissingReason, launchChromium, REPO, RENDERER_OUT } from './support/browser.js';
 import { screenPoint } from './support/map-geometry.js';
 import { DEFAULT_SETTINGS, installScriptedApi } from './support/scripted-api.js';
+import { waitFor } from '../support/wait-for.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
 const ARTIFACTS = resolve(REPO, 'test-results');
@@ -119,22 +120,21 @@ describe.skipIf(chromium.skip)('renderer end-to-end (scripted window.snitchmap)'
 
   async function hoverTooltip(page: Page, lat: number, lon: number): Promise<string | null> {
     const p = screenPoint(await mapRect(page), lat, lon);
-    // Leaflet's canvas hit-tests on mousemove, at most once per 32 ms: move onto the point, wait, nudge.
-    await page.mouse.move(p.x, p.y);
-    await page.waitForTimeout(50);
-    await page.mouse.move(p.x + 1, p.y);
     const tooltip = page.locator('.map-tooltip');
-    try {
-      await tooltip.waitFor({ timeout: 1500 });
-      return await tooltip.textContent();
-    } catch {
-      return null;
-    } finally {
+    // Leaflet's canvas hit-tests on mousemove at most once per 32 ms: nudge the pointer until it
+    // did (the tooltip shows) or 1.5 s passed (there is nothing there).
+    const shown = await waitFor(async () => {
+      await page.mouse.move(p.x, p.y);
+      await page.mouse.move(p.x + 1, p.y);
+      return (await tooltip.count()) > 0;
+    }, { what: `a tooltip at ${lat},${lon}`, timeout: 1500, interval: 40 }).catch(() => false);
+    const text = shown ? await tooltip.textContent() : null;
+    await waitFor(async () => {
       await page.mouse.move(5, 5);
-      await page.waitForTimeout(50);
       await page.mouse.move(6, 5);
-      await page.locator('.map-tooltip').waitFor({ state: 'detached', timeout: 1500 });
-    }
+      return (await tooltip.count()) === 0;
+    }, { what: 'the tooltip to go', timeout: 1500, interval: 40 });
+    return text;
   }
 
   it('says clearly when no preload gave an API and serve cannot be reached', async () => {
