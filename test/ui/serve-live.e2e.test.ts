@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
-import { waitForExit } from '../support/wait-for.js';
+import { waitFor, waitForExit } from '../support/wait-for.js';
 import { kernelUnavailableReason } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { chromiumMissingReason, launchChromium, REPO } from './support/browser.js';
@@ -114,9 +114,12 @@ describe.skipIf(requirements.skip)('snitchmap serve + live capture in the browse
     const box = await page.locator('.map').boundingBox();
     if (box === null) throw new Error('map has no box');
     const p = screenPoint(box, LAB.lat, LAB.lon);
-    await page.mouse.move(p.x, p.y);
-    await page.waitForTimeout(50);
-    await page.mouse.move(p.x + 1, p.y);
+    // Leaflet hit-tests the canvas at most once per 32 ms: nudge the pointer until the tooltip shows.
+    await waitFor(async () => {
+      await page.mouse.move(p.x, p.y);
+      await page.mouse.move(p.x + 1, p.y);
+      return (await page.locator('.map-tooltip').count()) > 0;
+    }, { what: `the tooltip of ${LAB.label}`, timeout: 5000, interval: 40 });
     await expect(page.locator('.map-tooltip').textContent()).resolves.toContain(LAB.label);
     await page.screenshot({ path: resolve(REPO, 'test-results/ui-serve-live.png') });
     expect(errors).toEqual([]);
