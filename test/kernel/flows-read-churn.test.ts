@@ -34,7 +34,7 @@ describe.skipIf(gate.skip)('flows: reading the table while an unprivileged user 
   let churnOutput = '';
 
   beforeAll(async () => {
-    net = createTestNet('fc');
+    net = createTestNet('fr');
     capture = FlowCapture.open({ interfaces: [net.hostIf], flowTableSize: TABLE });
     churn = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CHURN, net.nsIp4],
       { stdio: ['pipe', 'pipe', 'pipe'] });
