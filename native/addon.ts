@@ -35,6 +35,8 @@ export interface BatchRows {
   batch: boolean;
   /** false when the read stopped early (ENOSPC: the table grew while it was read); the rest comes next read */
   complete: boolean;
+  /** bpf_map_lookup_batch syscalls this read made (0 on the get_next_key path) */
+  calls: number;
 }
 
 export interface NativeLink {

@@ -48,6 +48,14 @@ export interface FlowStats {
   interfaces: AttachedInterface[];
   counters: Record<FlowStatName, number>;
   incompleteReads: number;
+  /** The last readFlows(): rows returned, bpf_map_lookup_batch calls made, whether it reached the end. */
+  lastRead: FlowReadCost | null;
+}
+
+export interface FlowReadCost {
+  rows: number;
+  batchCalls: number;
+  complete: boolean;
 }
 
 export const DEFAULT_FLOW_TABLE_SIZE = 65_536;
@@ -62,6 +70,7 @@ export class FlowCapture {
   private evicted = 0;
   /** Table reads cut short by ENOSPC (rows inserted faster than read); counted, never retried in a loop. */
   private incompleteReads = 0;
+  private lastRead: FlowReadCost | null = null;
   private undecodable = 0;
   private closed = false;
 
@@ -118,8 +127,9 @@ export class FlowCapture {
     // not while a batch is being delivered (a listener reading the table), which would reorder it.
     if (!this.delivering) this.ring.consume();
     const createdBefore = this.counter('flowsCreated');
-    const { keys, values, count, complete } = this.object.lookupBatch('flows');
+    const { keys, values, count, complete, calls } = this.object.lookupBatch('flows');
     if (!complete) this.incompleteReads++;
+    this.lastRead = { rows: count, batchCalls: calls, complete };
     const rows = decodeFlowRows(keys, values, count, this.toEpoch);
     const { deleteIndexes, idleEnds } = this.expiry.review(rows, Date.now());
     if (deleteIndexes.length > 0) {
@@ -148,6 +158,7 @@ export class FlowCapture {
       interfaces: this.attacher.interfaces(),
       counters: totals,
       incompleteReads: this.incompleteReads,
+      lastRead: this.lastRead,
     };
   }
 

@@ -13,7 +13,9 @@ namespace {
 size_t RoundUp8(size_t n) { return (n + 7) & ~size_t(7); }
 }  // namespace
 
-// lookupBatch(map) -> { keys, values, count }: packed rows; per-CPU values are cpus x round8(size).
+// lookupBatch(map) -> { keys, values, count, batch, complete, calls }: packed rows; per-CPU values
+// are cpus x round8(size). `calls` counts bpf_map_lookup_batch syscalls, so a test can hold a read
+// to its bound (every call but the last returns at least one row: calls <= count + 1).
 Napi::Value BpfObject::LookupBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireLoaded(env, true);
@@ -32,11 +34,13 @@ Napi::Value BpfObject::LookupBatch(const Napi::CallbackInfo& info) {
   bool complete = true;
   std::vector<uint8_t> in(keySize), out(keySize);
   void* inBatch = nullptr;
+  double calls = 0;
   while (count < capacity) {
     __u32 chunk = static_cast<__u32>(capacity - count);
     LIBBPF_OPTS(bpf_map_batch_opts, opts);
     int err = bpf_map_lookup_batch(fd, inBatch, out.data(), keys.data() + count * keySize,
                                    values.data() + count * valueSize, &chunk, &opts);
+    calls++;
     int code = err ? errno : 0;
     if (err && code != ENOENT) {
       if (count == 0 && (code == EINVAL || code == EOPNOTSUPP || code == 524)) batchWorks = false;
@@ -75,6 +79,7 @@ Napi::Value BpfObject::LookupBatch(const Napi::CallbackInfo& info) {
   result.Set("count", static_cast<double>(count));
   result.Set("batch", batchWorks);
   result.Set("complete", complete);
+  result.Set("calls", calls);
   return result;
 }
 

@@ -5,9 +5,13 @@
 set -e
 app=/opt/snitchmap
 install -o root -g root -m 0644 /opt/snitchmap/resources/polkit/org.snitchmap.helper.policy /usr/share/polkit-1/actions/org.snitchmap.helper.policy
+# The CLI (resources/snitchmap/dist) imports its npm packages by name: electron-builder unpacks
+# them from app.asar (asarUnpack), and this link is where Node's resolution looks for them.
+ln -sfn ../app.asar.unpacked/node_modules "$app/resources/snitchmap/node_modules"
 chown -R root:root "$app"
 chmod -R go-w "$app"
-chmod 0755 "$app/resources/helper/snitchmap-helper-launcher"
+chmod 0755 "$app/resources/helper/snitchmap-helper-launcher" "$app/resources/bin/snitchmap"
 # Electron's setuid sandbox helper, as electron-builder's own template does.
 if [ -f "$app/chrome-sandbox" ]; then chmod 4755 "$app/chrome-sandbox"; fi
-ln -sf "$app/snitchmap" /usr/bin/snitchmap
+# Every verb on the PATH: the desktop app without arguments, the CLI with any (resources/bin/snitchmap).
+ln -sf "$app/resources/bin/snitchmap" /usr/bin/snitchmap

@@ -18,11 +18,13 @@ export interface DesktopCaptureOptions {
   /** The user's home setting, read when a session starts (the renderer applies changes at once). */
   home: () => Settings['home'];
   onWarning: (message: string) => void;
+  /** Where to look for pkexec besides PATH (default STANDARD_PKEXEC_DIRS; tests pass their own). */
+  pkexecDirs?: readonly string[];
 }
 
 export function createDesktopCapture(options: DesktopCaptureOptions): CaptureSupervisor {
   return createCaptureSupervisor({
-    elevation: pkexecElevation({ launcher: options.launcher, env: options.env }),
+    elevation: pkexecElevation({ launcher: options.launcher, env: options.env, ...(options.pkexecDirs ? { pkexecDirs: options.pkexecDirs } : {}) }),
     procSource: () => new ProcSource({}),
     onWarning: options.onWarning,
     startSession: (source, onFailed) =>

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../support/wait-for.js';
 import { API_METHODS } from '../../src/shared/api.js';
 import { DELTA_CHANNEL, invokeChannel } from '../../src/shared/ipc.js';
 import { createCaptureSupervisor, type CaptureSupervisor } from '../../src/core/app/capture-supervisor.js';
@@ -77,13 +78,7 @@ async function startMain(options: { uid?: number; trayHost?: boolean; gotLock?: 
   return { fake, sessions, supervisor };
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const until = (check: () => boolean, what: string): Promise<boolean> => waitFor(check, { what, timeout: 5000, interval: 5 });
 
 async function running(options: { trayHost?: boolean } = {}): Promise<Started> {
   const started = await startMain(options);
@@ -104,7 +99,7 @@ describe('Electron main process', () => {
 
   it('a second instance quits at once; the first shows its window on a second launch', async () => {
     const second = await startMain({ gotLock: false });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => second.fake.state.quitCalls > 0, 'the second instance to quit');
     expect(second.fake.state.quitCalls).toBe(1);
     expect(second.fake.state.windows).toEqual([]);
 

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { pkexecCommand } from '../../src/core/app/pkexec-elevation.js';
-import { findPkexec } from '../../src/core/app/find-pkexec.js';
+import { findPkexec, STANDARD_PKEXEC_DIRS } from '../../src/core/app/find-pkexec.js';
 import { buildAppTree, helperManifest } from '../support/fake-app-tree.js';
 
 // The installed tree (launcher, manifest, every file it lists) as test/unit/helper/launcher.test.ts
@@ -55,8 +55,12 @@ describe('helper launcher under (fake) pkexec', () => {
   });
 
   it('finds the pkexec on PATH', () => {
-    expect(findPkexec(`${fakeBin}:/usr/bin`)).toBe(join(fakeBin, 'pkexec'));
-    expect(findPkexec('relative/dir')).toBe(existsSync('/usr/bin/pkexec') ? '/usr/bin/pkexec' : existsSync('/bin/pkexec') ? '/bin/pkexec' : null);
+    expect(findPkexec(`${fakeBin}:/usr/bin`, [])).toBe(join(fakeBin, 'pkexec'));
+    // Relative PATH entries are ignored; the standard dirs (injected here) are looked in after PATH.
+    expect(findPkexec('relative/dir', [])).toBeNull();
+    expect(findPkexec('relative/dir', [fakeBin])).toBe(join(fakeBin, 'pkexec'));
+    expect(findPkexec(undefined, [join(fakeBin, 'absent'), fakeBin])).toBe(join(fakeBin, 'pkexec'));
+    expect(STANDARD_PKEXEC_DIRS).toEqual(['/usr/bin', '/bin']);
   });
 
   it('runs Electron as Node on the helper script, with exactly the fixed environment', () => {

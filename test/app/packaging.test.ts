@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INSTALLED_LAUNCHER } from '../../src/main/app-paths.js';
 import { TRAY_ICON_STATES } from '../../src/main/tray-model.js';
-import { inCi } from '../support/kernel-gate.js';
+import { gate } from '../support/gate.js';
 import { childrenNamed, parseXml } from './support/xml.js';
 
 interface ExtraResource {
@@ -153,11 +153,11 @@ describe('electron-builder configuration', () => {
 });
 
 // The built tree exists only after `npm run build` (addon, ASN data, tsc, electron-vite). In CI
-// that always ran first, so a missing file fails; elsewhere the block is skipped with the reason.
-const built = ['out/main/index.js', 'dist/src/cli/main.js'].every((file) => existsSync(file));
-if (!built && !inCi) console.warn('skipping built-tree packaging checks: run `npm run build` first');
+// that always ran first, so a missing file fails (gate.ts); elsewhere the block is skipped.
+const built = gate('built-tree packaging checks',
+  ['out/main/index.js', 'dist/src/cli/main.js'].some((file) => !existsSync(file)) ? 'run `npm run build` first' : null);
 
-describe.skipIf(!built && !inCi)('packaged files exist in the built tree', () => {
+describe.skipIf(built.skip)('packaged files exist in the built tree', () => {
   it('every extraResources source and the entry points the app loads', () => {
     for (const resource of config.extraResources) expect(existsSync(resource.from), resource.from).toBe(true);
     for (const file of [

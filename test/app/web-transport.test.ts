@@ -3,6 +3,7 @@
 // in a URL) and taken from the page's fragment into sessionStorage.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/wait-for.js';
 import { WebSocketServer } from 'ws';
 import type { Delta } from '../../src/shared/api.js';
 import { takePageToken } from '../../src/web-transport/page-token.js';
@@ -23,13 +24,7 @@ function collect(api: WebTransport): Delta[] {
   return deltas;
 }
 
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (check: () => boolean, what: string): Promise<boolean> => waitFor(check, { what, timeout: 5000 });
 
 describe('socketUrl', () => {
   it('follows the page scheme and carries no token', () => {

@@ -8,28 +8,20 @@ import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { kernelFacts } from '../support/kernel-facts.js';
 import { createTestNet, ip, type TestNet } from '../support/netns.js';
-import { hostPeer, nsPeer, sleep } from './fixtures/flows-run.js';
+import { waitFor } from '../support/wait-for.js';
+import { hostPeer, nsPeer } from './fixtures/flows-run.js';
 
 const gate = kernelGate([addonPath()]);
 const REFLECTOR = fileURLToPath(new URL('./fixtures/flows-tun-reflector.py', import.meta.url));
 
 type Change = { name: string; ifindex: number; event: string };
 
-async function waitFor<T>(probe: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 50) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function udpExchange(net: TestNet, remote: string, port: number): Promise<number> {
   const sink = nsPeer(net, ['udp-sink', remote, String(port), '10']);
   await sink.ready;
   const sender = hostPeer(['udp-send', remote, String(port), '1000', '10']);
   const [sent] = await Promise.all([sender.done, sink.done]);
-  await sleep(50);
   return sent[0]?.localPort as number;
 }
 
@@ -49,6 +41,16 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
     capture = FlowCapture.open();
     capture.listen({ interfaces: (change) => changes.push(change) });
   });
+  /**
+   * The UDP row once `packets` went each way. The TC program counts each packet before it is
+   * delivered, so this is true when the peers exit; waiting for it (not a sleep) says so.
+   */
+  const counted = (ifindex: number, localPort: number, packets: number): Promise<FlowSample> =>
+    waitFor(() => {
+      const found = row(capture.readFlows(), ifindex, 17, localPort);
+      return found !== undefined && found.txPackets >= packets && found.rxPackets >= packets ? found : undefined;
+    }, { what: `the UDP flow from port ${localPort} on ifindex ${ifindex} with ${packets} packets each way` });
+
   afterAll(() => {
     capture?.close();
     try {
@@ -70,9 +72,9 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
   it('attaches to an interface created after start and counts its traffic', async () => {
     later = createTestNet('fm');
     const net = later;
-    await waitFor(() => changes.find((c) => c.ifindex === net.hostIfindex && c.event === 'attached'), 'attach event');
+    await waitFor(() => changes.find((c) => c.ifindex === net.hostIfindex && c.event === 'attached'), { what: 'attach event' });
     const localPort = await udpExchange(net, net.nsIp4, 44001);
-    expect(row(capture.readFlows(), net.hostIfindex, 17, localPort)).toMatchObject({ txPackets: 10, rxPackets: 10, txBytes: 10 * 1028, rxBytes: 10 * 1028 });
+    expect(await counted(net.hostIfindex, localPort, 10)).toMatchObject({ txPackets: 10, rxPackets: 10, txBytes: 10 * 1028, rxBytes: 10 * 1028 });
   });
 
   it('parses a tun device (no Ethernet header): exact bytes both ways', async () => {
@@ -84,7 +86,7 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
     ip(['addr', 'add', `${hostInner}/30`, 'dev', tunnel]);
     ip(['link', 'set', tunnel, 'up']);
     const tunnelIndex = Number(ip(['-o', 'link', 'show', tunnel]).split(':')[0]);
-    await waitFor(() => changes.find((c) => c.ifindex === tunnelIndex && c.event === 'attached'), 'tun attach');
+    await waitFor(() => changes.find((c) => c.ifindex === tunnelIndex && c.event === 'attached'), { what: 'tun attach' });
     const reflector = spawn('python3', [REFLECTOR, tunnel, '10'], { stdio: ['ignore', 'pipe', 'inherit'] });
     // Listen for exit from the start: the reflector may finish before the sender has read its echoes.
     const reflected = new Promise<number | null>((resolve) => reflector.once('exit', resolve));
@@ -93,8 +95,7 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
     const sent = await sender.done;
     expect(await reflected).toBe(0);
     const localPort = sent[0]?.localPort as number;
-    await sleep(50);
-    expect(row(capture.readFlows(), tunnelIndex, 17, localPort)).toMatchObject({
+    expect(await counted(tunnelIndex, localPort, 10)).toMatchObject({
       family: 4,
       localIp: hostInner,
       remoteIp: peerInner,
@@ -108,17 +109,20 @@ describe.skipIf(gate.skip)('flows: interfaces that appear, change and go', () =>
   });
 
   it('deleting an interface mid-run is harmless: detached, its rows forgotten, others still counted', async () => {
-    const net = later;
-    expect(net).not.toBeNull();
-    if (!net) return;
+    // Its own interface, with rows of its own: independent of the tests before it.
+    const net = createTestNet('fd');
     const gone = net.hostIfindex;
-    net.destroy();
-    later = null;
-    await waitFor(() => changes.find((c) => c.ifindex === gone && c.event === 'detached'), 'detach event');
+    try {
+      await waitFor(() => changes.find((c) => c.ifindex === gone && c.event === 'attached'), { what: 'attach event' });
+      await counted(gone, await udpExchange(net, net.nsIp4, 44004), 10);
+    } finally {
+      net.destroy();
+    }
+    await waitFor(() => changes.find((c) => c.ifindex === gone && c.event === 'detached'), { what: 'detach event' });
     expect(capture.stats().interfaces.some((entry) => entry.ifindex === gone)).toBe(false);
     expect(capture.readFlows().some((r) => r.ifindex === gone)).toBe(false);
     const localPort = await udpExchange(first, first.nsIp4, 44003);
-    expect(row(capture.readFlows(), first.hostIfindex, 17, localPort)).toMatchObject({ txPackets: 10, rxPackets: 10 });
+    expect(await counted(first.hostIfindex, localPort, 10)).toMatchObject({ txPackets: 10, rxPackets: 10 });
     expect(changes.filter((c) => c.event === 'failed')).toEqual([]);
   });
 });

@@ -9,7 +9,8 @@ import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { kernelFacts } from '../support/kernel-facts.js';
-import { hostPeer, nsPeer, waitUntil } from './fixtures/flows-run.js';
+import { waitFor } from '../support/wait-for.js';
+import { hostPeer, nsPeer } from './fixtures/flows-run.js';
 
 const UNPRIVILEGED = fileURLToPath(new URL('./fixtures/flows-unprivileged.mjs', import.meta.url));
 const gate = kernelGate([addonPath(), fileURLToPath(new URL('../../dist/native/index.js', import.meta.url))]);
@@ -59,8 +60,9 @@ describe.skipIf(gate.skip)('openProbe (flows side)', () => {
       const [sent] = await Promise.all([hostPeer(['udp-send', net.nsIp4, '45001', '100', '3']).done, sink.done]);
       const localPort = sent[0]?.localPort as number;
       // Pushed at the open's wakeup (no poll timer): the row as it was at the first datagram or later.
-      await waitUntil(() => opened.some((row) => row.localPort === localPort), 5_000);
-      expect(opened).toContainEqual(expect.objectContaining({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 }));
+      const open = await waitFor(() => opened.find((row) => row.localPort === localPort && row.remotePort === 45001),
+        { what: `the flow row of port ${localPort}` });
+      expect(open).toMatchObject({ ifindex: net.hostIfindex, proto: 17, localPort, remotePort: 45001 });
       expect(probe.packets()).toBeGreaterThanOrEqual(6);
       expect(probe.readFlows()).toContainEqual(expect.objectContaining({ localPort, txPackets: 3, rxPackets: 3, txBytes: 3 * 128 }));
       const stats = probe.stats();

@@ -13,7 +13,8 @@ import { kernelGate } from '../support/kernel-gate.js';
 import { kernelFacts } from '../support/kernel-facts.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { canonicalIp } from './fixtures/flows-frames.js';
-import { hostPeer, nsPeer, sleep, waitUntil } from './fixtures/flows-run.js';
+import { waitFor } from '../support/wait-for.js';
+import { hostPeer, nsPeer } from './fixtures/flows-run.js';
 
 const gate = kernelGate([addonPath()]);
 
@@ -62,10 +63,11 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
       const [sent, received] = await Promise.all([sender.done, sink.done]);
       expect(received[0]?.received).toBe(payload);
       const localPort = sent[0]?.localPort as number;
-      await sleep(50);
-      const row = find(capture.readFlows(), { ifindex: net.hostIfindex, proto: 6, localPort, remotePort: port });
-      expect(row).toBeDefined();
-      if (!row) return;
+      // Counted before delivery, so complete once the peers exited; waited for, not slept on.
+      const row = await waitFor(() => {
+        const found = find(capture.readFlows(), { ifindex: net.hostIfindex, proto: 6, localPort, remotePort: port });
+        return found !== undefined && (found.tcpFlags & 0x01) !== 0 ? found : undefined;
+      }, { what: `the TCP v${family} flow from port ${localPort} with its FIN` });
       expect(row).toMatchObject({ family, localIp: local, remoteIp: canonicalIp(remote), initiator: 'local' });
       const ip = family === 4 ? 20 : 40;
       expect(row.txBytes).toBeGreaterThanOrEqual(payload + row.txPackets * (ip + 20));
@@ -87,8 +89,10 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
       const sender = hostPeer(['udp-send', remote, String(port), '1000', '10']);
       const [sent] = await Promise.all([sender.done, sink.done]);
       const localPort = sent[0]?.localPort as number;
-      await sleep(50);
-      const row = find(capture.readFlows(), { ifindex: net.hostIfindex, proto: 17, localPort, remotePort: port });
+      const row = await waitFor(() => {
+        const found = find(capture.readFlows(), { ifindex: net.hostIfindex, proto: 17, localPort, remotePort: port });
+        return found !== undefined && found.txPackets >= 10 && found.rxPackets >= 10 ? found : undefined;
+      }, { what: `the UDP v${family} flow from port ${localPort} with 10 packets each way` });
       const perPacket = 1000 + 8 + (family === 4 ? 20 : 40);
       expect(row).toMatchObject({
         family,
@@ -113,12 +117,15 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     const [sent] = await Promise.all([sender.done, sink.done]);
     const retransmitted = tcpRetransmissions() - retransmittedBefore;
     const clientPort = sent[0]?.localPort as number;
-    await sleep(50);
-    const rows = capture.readFlows();
-    const client = find(rows, { ifindex: 1, proto: 6, localPort: clientPort, remotePort: port, localIp: '127.0.0.1' });
-    const server = find(rows, { ifindex: 1, proto: 6, localPort: port, remotePort: clientPort, remoteIp: '127.0.0.1' });
-    expect(client && server).toBeTruthy();
-    if (!client || !server) return;
+    // Both rows from one read, once each side's FIN is counted.
+    const [client, server] = await waitFor(() => {
+      const rows = capture.readFlows();
+      const pair = [
+        find(rows, { ifindex: 1, proto: 6, localPort: clientPort, remotePort: port, localIp: '127.0.0.1' }),
+        find(rows, { ifindex: 1, proto: 6, localPort: port, remotePort: clientPort, remoteIp: '127.0.0.1' }),
+      ];
+      return pair.every((row) => row !== undefined && (row.tcpFlags & 0x01) !== 0) ? (pair as [FlowSample, FlowSample]) : undefined;
+    }, { what: `both loopback rows of port ${clientPort} with their FINs` });
     expect(client.initiator).toBe('local');
     expect(server.initiator).toBe('remote');
     expect(client.txBytes).toBe(server.rxBytes);
@@ -135,9 +142,9 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     await sink.ready;
     const sender = hostPeer(['udp-send', net.nsIp4, '53', '700', '3']);
     await Promise.all([sender.done, sink.done]);
-    const mine = (): DnsPayload[] => dns.filter((message) => message.remoteIp === net.nsIp4 && message.remotePort === 53);
-    await waitUntil(() => mine().length >= 6, 5_000);
-    const ours = mine();
+    // Delivered at their ring-buffer wakeup (no poll timer).
+    const mine = () => dns.filter((message) => message.remoteIp === net.nsIp4 && message.remotePort === 53);
+    const ours = await waitFor(() => (mine().length >= 6 ? mine() : undefined), { what: 'the 6 DNS copies' });
     expect(ours.filter((message) => message.direction === 'tx')).toHaveLength(3);
     expect(ours.filter((message) => message.direction === 'rx')).toHaveLength(3);
     for (const message of ours) {

@@ -1,14 +1,16 @@
-// Kernel tests are real: root, the built addon, network namespaces. In CI (CI=true) a kernel test
-// that cannot run must fail; elsewhere it is skipped with the reason printed.
+// Kernel tests are real: root, the built addon, network namespaces. The policy (skip with the
+// reason; fail in CI) is test/support/gate.ts; this file says what a kernel test needs.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { gate, notRootReason, type Gate } from './gate.js';
 
-export const inCi = process.env.CI === 'true';
+export { inCi } from './gate.js';
 
 /** Why kernel tests cannot run here, or null when they can. */
 export function kernelUnavailableReason(requiredFiles: string[] = []): string | null {
-  if (process.getuid?.() !== 0) return 'not root (kernel tests need CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)';
+  const notRoot = notRootReason('kernel tests need CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN');
+  if (notRoot !== null) return notRoot;
   try {
     execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' });
   } catch {
@@ -22,13 +24,9 @@ export function kernelUnavailableReason(requiredFiles: string[] = []): string | 
 }
 
 /**
- * For a kernel test file: returns `{ skip, reason }` for `describe.skipIf(skip)`. In CI it throws,
- * so the file fails instead of skipping.
+ * For a kernel test file: `{ skip, reason }` for `describe.skipIf(skip)`; in CI it throws, so the
+ * file fails instead of skipping (gate.ts).
  */
-export function kernelGate(requiredFiles: string[] = []): { skip: boolean; reason: string } {
-  const reason = kernelUnavailableReason(requiredFiles);
-  if (reason === null) return { skip: false, reason: '' };
-  if (inCi) throw new Error(`kernel test cannot run in CI: ${reason}`);
-  console.warn(`skipping kernel tests: ${reason}`);
-  return { skip: true, reason };
+export function kernelGate(requiredFiles: string[] = [], suite = 'kernel tests'): Gate {
+  return gate(suite, kernelUnavailableReason(requiredFiles));
 }

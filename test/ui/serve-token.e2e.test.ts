@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/cli/serve/server.js';
 import { stubBackend } from '../support/stub-backend.js';
 import { makeEvent, makeSnapshot } from './connection-fixtures.js';
+import { gate } from '../support/gate.js';
 import { buildRenderer, chromiumMissingReason, launchChromium, RENDERER_OUT } from './support/browser.js';
 
-const chromiumSkip = chromiumMissingReason();
-if (chromiumSkip !== null && process.env.CI === 'true') throw new Error(`UI e2e cannot run in CI: ${chromiumSkip}`);
+const chromium = gate('UI e2e', chromiumMissingReason());
 
 const TOKEN = 'e2e-token-0123456789abcdefghijklmnopqrstuv';
 const snapshot = makeSnapshot([makeEvent({ id: 'a', process: { name: 'served-proc' } })]);
 
-describe.skipIf(chromiumSkip !== null)('snitchmap serve page in the browser (token in the fragment)', () => {
+describe.skipIf(chromium.skip)('snitchmap serve page in the browser (token in the fragment)', () => {
   let browser: Browser;
   let server: RunningServer;
 

@@ -13,9 +13,12 @@ export function isExecutable(path: string): boolean {
   }
 }
 
-/** pkexec on PATH (or the standard location), or null. */
-export function findPkexec(pathVariable: string | undefined): string | null {
-  const dirs = [...(pathVariable ?? '').split(delimiter).filter((dir) => dir.startsWith('/')), '/usr/bin', '/bin'];
+/** Where Debian and Fedora install pkexec: looked in even when PATH (a desktop file's, a sudo's) lacks them. */
+export const STANDARD_PKEXEC_DIRS: readonly string[] = ['/usr/bin', '/bin'];
+
+/** pkexec on PATH (absolute entries only) or in `standardDirs`, or null. Tests inject their own dirs. */
+export function findPkexec(pathVariable: string | undefined, standardDirs: readonly string[] = STANDARD_PKEXEC_DIRS): string | null {
+  const dirs = [...(pathVariable ?? '').split(delimiter).filter((dir) => dir.startsWith('/')), ...standardDirs];
   for (const dir of dirs) {
     const candidate = join(dir, 'pkexec');
     if (isExecutable(candidate)) return candidate;

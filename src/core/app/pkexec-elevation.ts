@@ -34,10 +34,12 @@ export function classifyPkexec(error: unknown): CaptureFailure {
 export interface PkexecElevationOptions {
   launcher: string;
   env: NodeJS.ProcessEnv;
+  /** Where to look for pkexec besides PATH (default STANDARD_PKEXEC_DIRS; tests pass their own). */
+  pkexecDirs?: readonly string[];
 }
 
 export function pkexecElevation(options: PkexecElevationOptions): Elevation {
-  const pkexec = (): string | null => findPkexec(options.env.PATH);
+  const pkexec = (): string | null => findPkexec(options.env.PATH, options.pkexecDirs);
   return {
     waiting: 'Waiting for authentication (polkit)…',
     procMode: DESKTOP_PROC_MODE,

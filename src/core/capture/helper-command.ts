@@ -10,15 +10,22 @@ export function defaultHelperScript(): string {
 
 export type Elevation = 'none' | 'sudo' | 'sudo-noninteractive';
 
-/** argv that starts the helper; `none` expects to be root already. */
-export function helperCommand(elevation: Elevation, script = defaultHelperScript(), node = process.execPath): string[] {
+/**
+ * argv that starts the helper; `none` expects to be root already. `asNode`: `node` is Electron run
+ * as Node (the installed package's CLI, see resources/linux/bin/snitchmap). sudo resets the
+ * environment, so ELECTRON_RUN_AS_NODE is set again on the far side of it; without it Electron
+ * would start the desktop app, as root.
+ */
+export function helperCommand(elevation: Elevation, script = defaultHelperScript(), node = process.execPath,
+  asNode = process.versions.electron !== undefined): string[] {
+  const run = asNode ? ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', node, script] : [node, script];
   switch (elevation) {
     case 'none':
       return [node, script];
     case 'sudo':
-      return ['sudo', '--', node, script];
+      return ['sudo', '--', ...run];
     case 'sudo-noninteractive':
-      return ['sudo', '-n', '--', node, script];
+      return ['sudo', '-n', '--', ...run];
   }
 }
 

@@ -91,5 +91,9 @@ describe('HelperSource', () => {
     expect(helperCommand('none', '/h.js', '/node')).toEqual(['/node', '/h.js']);
     expect(helperCommand('sudo-noninteractive', '/h.js', '/node')).toEqual(['sudo', '-n', '--', '/node', '/h.js']);
     expect(helperCommand('sudo', '/h.js', '/node')).toEqual(['sudo', '--', '/node', '/h.js']);
+    // Electron as Node (the installed CLI): sudo drops ELECTRON_RUN_AS_NODE, so it is set again.
+    expect(helperCommand('sudo', '/h.js', '/opt/snitchmap/snitchmap', true))
+      .toEqual(['sudo', '--', '/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', '/opt/snitchmap/snitchmap', '/h.js']);
+    expect(helperCommand('none', '/h.js', '/opt/snitchmap/snitchmap', true)).toEqual(['/opt/snitchmap/snitchmap', '/h.js']);
   });
 });

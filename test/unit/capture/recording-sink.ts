@@ -1,5 +1,6 @@
 import type { CaptureStats, DnsPayload, FlowEnd, FlowSample, OwnerRecord } from '../../../src/shared/capture.js';
 import type { CaptureSink } from '../../../src/core/capture/source.js';
+import { waitFor } from '../../support/wait-for.js';
 
 /** A CaptureSink that records every call, for capture source tests. */
 export class RecordingSink implements CaptureSink {
@@ -31,9 +32,5 @@ export class RecordingSink implements CaptureSink {
 }
 
 export async function until(condition: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(condition, { timeout: ms, what: 'the condition' });
 }

@@ -9,9 +9,9 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, 
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildAppTree, helperManifest, type AppTree } from '../../support/fake-app-tree.js';
+import { gate, notRootReason } from '../../support/gate.js';
 
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn('skipping launcher tests: not root (the launcher accepts only root-owned files)');
+const root = gate('launcher tests', notRootReason('the launcher accepts only root-owned files'));
 
 // Written next to itself: the launcher's scrubbed environment names no other place to write.
 const RECORDING_ELECTRON = `#!${process.execPath}
@@ -42,7 +42,7 @@ function expectRefused(result: ReturnType<typeof launch>, status: number, messag
   expect(ran()).toBe(false);
 }
 
-describe.skipIf(!isRoot)('helper launcher checks before running anything as root', () => {
+describe.skipIf(root.skip)('helper launcher checks before running anything as root', () => {
   it('runs Electron on the helper with exactly the fixed environment when the tree is intact', () => {
     const hostile = { ...process.env, NODE_OPTIONS: '--require=/tmp/evil.js', LD_LIBRARY_PATH: '/tmp/evil', ELECTRON_RUN_AS_NODE: '0' };
     const result = launch([], hostile);
