@@ -150,7 +150,11 @@ struct sm_process_event {
 	struct sm_owner_id id;
 	__u32 ppid;
 	__u32 pad;
-}; /* 56 bytes */
+	/* Appended (issue 14); decoders accept the 56-byte form without them. */
+	__u64 cgroup_id; /* cgroup v2 id of the task (= inode of its cgroupfs directory) */
+	__u32 netns;     /* inode of the task's network namespace; 0 when unreadable */
+	__u32 pad2;
+}; /* 72 bytes */
 
 /* Per-CPU counters of the owner objects (index into `sm_owner_stats`). */
 enum sm_owner_stat {
