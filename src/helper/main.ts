@@ -6,7 +6,7 @@ import type { Probe, ProbeOptions } from '../../native/api.js';
 import { runHelper } from './helper.js';
 import { CgroupPaths } from './cgroup-paths.js';
 import { ProcIdentity } from './proc-identity.js';
-import { readNamespace } from './proc-lineage.js';
+import { hostNetns } from './proc-lineage.js';
 
 /** The contract: gone within 1 s of being asked, even if a detach hangs in the kernel. */
 const EXIT_DEADLINE_MS = 900;
@@ -26,8 +26,7 @@ const run = runHelper({
   openProbe,
   input: process.stdin,
   output: process.stdout,
-  // The host's network namespace is PID 1's (the helper itself may run in another one under tests).
-  identity: new ProcIdentity('/proc', { cgroups: new CgroupPaths(), hostNetns: readNamespace('/proc', 1) ?? readNamespace('/proc', 'self') }),
+  identity: new ProcIdentity('/proc', { cgroups: new CgroupPaths(), hostNetns: hostNetns() }),
   kernel: release(),
   pid: process.pid,
 });

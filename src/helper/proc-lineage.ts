@@ -78,3 +78,11 @@ export function readParents(procRoot: string, ppid: number, childStart: number):
   }
   return parents;
 }
+
+/**
+ * The host's network namespace: PID 1's, else (PID 1 not readable, as in some sandboxes) the
+ * helper's own, which the launcher starts in the host namespace.
+ */
+export function hostNetns(procRoot = '/proc'): number | null {
+  return readNamespace(procRoot, 1) ?? readNamespace(procRoot, 'self');
+}
