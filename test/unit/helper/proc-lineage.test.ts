@@ -103,3 +103,15 @@ describe('identity with lineage', () => {
     expect(identity.lookup(61, 121)).toEqual({ exe: null, cmdline: null });
   });
 });
+
+describe('host network namespace', () => {
+  it("is PID 1's, else the reader's own when PID 1 cannot be read", async () => {
+    const { hostNetns } = await import('../../../src/helper/proc-lineage.js');
+    fakeProcess(1, 'systemd', 0, 1, { netns: 4026531840 });
+    expect(hostNetns(proc)).toBe(4026531840);
+    const bare = join(root, 'bare-proc');
+    mkdirSync(join(bare, 'self', 'ns'), { recursive: true });
+    symlinkSync('net:[4026531999]', join(bare, 'self', 'ns', 'net'));
+    expect(hostNetns(bare)).toBe(4026531999);
+  });
+});
