@@ -1,16 +1,18 @@
 // cgroup v2 id → path, for processes gone before /proc/PID/cgroup could be read (the kernel's exec
 // record carries the id). On cgroup v2 the id is the inode number of the group's directory in
 // cgroupfs, so a walk of the mount finds it. The mount point is read from /proc/mounts (it is
-// /sys/fs/cgroup on most systems, /sys/fs/cgroup/unified on hybrid ones). Walks are bounded in
-// directories and rate-limited; found ids are cached (ids are never reused while the kernel runs).
+// /sys/fs/cgroup on most systems, /sys/fs/cgroup/unified on hybrid ones). Found ids are cached (ids
+// are never reused while the kernel runs). An unknown id walks again (its group is usually new), ids
+// a walk did not find are remembered as gone, and walks are bounded in directories and per second.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAX_DIRECTORIES = 20_000;
 const MAX_CACHED = 8192;
-/** Least time between two walks caused by unknown ids: a walk stats every group (~ms per thousand). */
-const MIN_WALK_GAP_MS = 200;
+/** Walks per second at most: each stats every group (~1 ms per hundred). */
+const MAX_WALKS_PER_SECOND = 10;
+const MAX_MISSING = 4096;
 
 /** The cgroup2 mount point named in a /proc/mounts text, or null. */
 export function cgroup2Mount(mounts: string): string | null {
@@ -24,7 +26,8 @@ export function cgroup2Mount(mounts: string): string | null {
 
 export class CgroupPaths {
   private readonly known = new Map<string, string>();
-  private lastWalk = -Infinity;
+  private readonly missing = new Set<string>();
+  private walks: number[] = [];
   private readonly root: string | null;
 
   constructor(root?: string | null, private readonly now: () => number = Date.now) {
@@ -44,10 +47,17 @@ export class CgroupPaths {
   pathOf(id: string): string | null {
     const cached = this.known.get(id);
     if (cached !== undefined) return cached;
-    if (this.root === null || this.now() - this.lastWalk < MIN_WALK_GAP_MS) return null;
-    this.lastWalk = this.now();
+    if (this.root === null || this.missing.has(id)) return null;
+    const now = this.now();
+    this.walks = this.walks.filter((at) => now - at < 1000);
+    if (this.walks.length >= MAX_WALKS_PER_SECOND) return null;
+    this.walks.push(now);
     this.walk(this.root);
-    return this.known.get(id) ?? null;
+    const found = this.known.get(id);
+    if (found !== undefined) return found;
+    if (this.missing.size >= MAX_MISSING) this.missing.clear();
+    this.missing.add(id);
+    return null;
   }
 
   private walk(root: string): void {

@@ -176,6 +176,39 @@ describe.skipIf(gate.skip)('apps: parents, cgroup, app and netns of a connection
       }
     });
 
+    it('a child gone before any record was read: cgroup and parent come from the kernel exec record', async () => {
+      // The test blocks its own event loop (nothing drains the ring buffer) until smbparent reports
+      // that the child exited, so the identity is built from the exec record, not from /proc.
+      const scope = dockerScope('e');
+      const group = join(cgroupRoot, scope);
+      mkdirSync(group);
+      groups.push(group);
+      const report = join(scratch, 'gone.out');
+      const out = openSync(report, 'w');
+      const parent = spawn(smbparent, [join(group, 'cgroup.procs'), child, net.nsIp4, String(port), 'exit'], { stdio: ['pipe', out, 'inherit'] });
+      closeSync(out);
+      parents.push(parent);
+      const deadline = Date.now() + scaled(10_000);
+      const tick = new Int32Array(new SharedArrayBuffer(4));
+      let lines: Array<Record<string, unknown>> = [];
+      while (!lines.some((line) => line.parent !== undefined)) {
+        if (Date.now() > deadline) throw new Error(`smbparent reported nothing: ${readFileSync(report, 'utf8')}`);
+        Atomics.wait(tick, 0, 0, 5);
+        lines = readFileSync(report, 'utf8').split('\n').map((line) => json(line)).filter((line) => line !== undefined);
+      }
+      const connected = lines.find((line) => line.localPort !== undefined) as { child: number; localPort: number };
+      try {
+        const info = await processOf({ parentPid: parent.pid!, childPid: connected.child, localPort: connected.localPort, parentOut: undefined as never, ended: async () => undefined });
+        expect(info.exe).toBeNull();
+        expect(info.parents?.[0]).toEqual({ pid: parent.pid, name: 'smbparent' });
+        expect(info.cgroup).toBe(`${cgroupBase}/${scope}`);
+        expect(info.app).toEqual({ kind: 'container', id: HEX.slice(0, 12), runtime: 'docker' });
+      } finally {
+        parent.stdin?.end();
+        if (parent.exitCode === null) await new Promise((r) => parent.once('close', r));
+      }
+    });
+
     it('.service group: systemd app named by the unit', async () => {
       const started = await start('smbtest.service', 'exit');
       try {

@@ -63,21 +63,28 @@ describe('cgroup id to path', () => {
     expect(cgroup2Mount('proc /proc proc rw 0 0')).toBeNull();
   });
 
-  it('resolves directory inodes by walking, rate-limits walks for unknown ids', () => {
+  it('resolves directory inodes by walking; a new group walks again; bounded walks per second', () => {
     const fs = join(root, 'cgroupfs');
     mkdirSync(join(fs, 'system.slice', 'nginx.service'), { recursive: true });
     let now = 0;
     const paths = new CgroupPaths(fs, () => now);
-    const id = statSync(join(fs, 'system.slice', 'nginx.service'), { bigint: true }).ino.toString();
-    expect(paths.pathOf(id)).toBe('/system.slice/nginx.service');
-    expect(paths.pathOf(statSync(fs, { bigint: true }).ino.toString())).toBe('/');
+    const inode = (path: string) => statSync(join(fs, path), { bigint: true }).ino.toString();
+    expect(paths.pathOf(inode('system.slice/nginx.service'))).toBe('/system.slice/nginx.service');
+    expect(paths.pathOf(inode('.'))).toBe('/');
     mkdirSync(join(fs, 'late.scope'));
-    const late = statSync(join(fs, 'late.scope'), { bigint: true }).ino.toString();
-    now = 100;
-    expect(paths.pathOf(late)).toBeNull();
-    now = 400;
-    expect(paths.pathOf(late)).toBe('/late.scope');
-    expect(new CgroupPaths(null).pathOf(id)).toBeNull();
+    expect(paths.pathOf(inode('late.scope'))).toBe('/late.scope');
+    // An id no walk finds is remembered as gone: asking again costs no walk.
+    expect(paths.pathOf('1')).toBeNull();
+    for (let i = 0; i < 7; i++) mkdirSync(join(fs, `burst-${i}`));
+    expect(paths.pathOf(inode('burst-0'))).toBe('/burst-0');
+    // Unknown ids use up the rest of this second's 10 walks; then even a real new group waits.
+    const fresh = Array.from({ length: 7 }, (_, i) => `9${i}`);
+    expect(fresh.map((id) => paths.pathOf(id))).toEqual(Array(7).fill(null));
+    mkdirSync(join(fs, 'after-budget'));
+    expect(paths.pathOf(inode('after-budget'))).toBeNull();
+    now = 1500;
+    expect(paths.pathOf(inode('after-budget'))).toBe('/after-budget');
+    expect(new CgroupPaths(null).pathOf(inode('late.scope'))).toBeNull();
   });
 });
 
