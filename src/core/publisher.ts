@@ -10,8 +10,9 @@ export interface PublisherOptions {
 }
 
 const MIN_INTERVAL_MS = 250;
-/** Icons kept for UIs (each at most 128 KiB; real ones are a few KiB). */
+/** Icons kept for UIs (each at most 128 KiB; real ones are a few KiB), and their total size. */
 const MAX_ICONS = 256;
+const MAX_ICON_BYTES = 8 * 1024 * 1024;
 
 /** Several events of one id in one batch become one: its latest state, as an open if the batch opened it, as a close if it closed it. */
 function merge(previous: ConnectionEvent | undefined, next: ConnectionEvent): ConnectionEvent {
@@ -29,10 +30,14 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
   let pendingDelta: Omit<Delta, 'events'> = {};
   // Icons travel once per desktop id (snapshot, or the delta of the first connection naming it).
   const icons = new Map<string, string | null>();
+  let iconBytes = 0;
   const noteIcon = (event: ConnectionEvent): void => {
     const desktop = event.process?.app?.desktop;
     if (desktop === undefined || icons.has(desktop) || icons.size >= MAX_ICONS || !engine.appIcon) return;
-    const icon = engine.appIcon(desktop);
+    let icon = engine.appIcon(desktop);
+    // Past the budget an app is listed without its icon rather than growing every snapshot.
+    if (icon !== null && iconBytes + icon.length > MAX_ICON_BYTES) icon = null;
+    iconBytes += icon?.length ?? 0;
     icons.set(desktop, icon);
     if (icon !== null) pendingDelta.appIcons = { ...pendingDelta.appIcons, [desktop]: icon };
   };

@@ -11,6 +11,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParentProcess } from '../shared/contract.js';
 import type { CgroupPaths } from './cgroup-paths.js';
+import type { ContainerNames } from './container-names.js';
 import { readCgroup, readNamespace, readParents, readStat } from './proc-lineage.js';
 
 export interface Identity {
@@ -20,6 +21,8 @@ export interface Identity {
   parents?: ParentProcess[];
   cgroup?: string;
   netns?: number;
+  /** The container's name when the cgroup names a Docker/Podman container whose name is on disk. */
+  container?: string;
 }
 
 /** What the kernel's exec record says about the process, used when /proc is already gone. */
@@ -68,6 +71,7 @@ function readCmdline(procRoot: string, pid: number): string | null {
 
 export interface LineageSources {
   cgroups: Pick<CgroupPaths, 'pathOf'>;
+  containers?: Pick<ContainerNames, 'nameOf'>;
   /** The host's network namespace inode (PID 1's); null when unknown (then netns is never set). */
   hostNetns: number | null;
 }
@@ -110,7 +114,7 @@ export class ProcIdentity {
     if (this.lineage !== null) {
       identity.parents = readParents(this.procRoot, stat.ppid, stat.startTime);
       const cgroup = readCgroup(this.procRoot, pid);
-      if (cgroup !== null) identity.cgroup = cgroup;
+      if (cgroup !== null) this.setCgroup(identity, cgroup);
       this.setNetns(identity, readNamespace(this.procRoot, pid));
     }
     // The PID may have been reused while we read: only a start time unchanged across the reads counts.
@@ -122,9 +126,15 @@ export class ProcIdentity {
   private fromFacts(startTime: number, facts: ExecFacts): Omit<Identity, 'exe' | 'cmdline'> {
     const lineage: Omit<Identity, 'exe' | 'cmdline'> = { parents: readParents(this.procRoot, facts.ppid, startTime) };
     const cgroup = facts.cgroupId === undefined ? null : this.lineage!.cgroups.pathOf(facts.cgroupId);
-    if (cgroup !== null) lineage.cgroup = cgroup;
+    if (cgroup !== null) this.setCgroup(lineage, cgroup);
     this.setNetns(lineage, facts.netns ?? null);
     return lineage;
+  }
+
+  private setCgroup(identity: Omit<Identity, 'exe' | 'cmdline'>, cgroup: string): void {
+    identity.cgroup = cgroup;
+    const container = this.lineage?.containers?.nameOf(cgroup) ?? null;
+    if (container !== null) identity.container = container;
   }
 
   private setNetns(identity: Omit<Identity, 'exe' | 'cmdline'>, netns: number | null): void {

@@ -85,6 +85,8 @@ export interface OwnerRecord {
   cgroup?: string;
   /** Additive: network namespace inode when it is not the host's. */
   netns?: number;
+  /** Additive: the container's name, read by the helper from the runtime's files (Docker, Podman). */
+  container?: string;
 }
 
 /** A DNS message seen on the wire (UDP or TCP 53, 5353 mDNS, 5355 LLMNR), parsed as the user. */

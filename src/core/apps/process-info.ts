@@ -30,6 +30,11 @@ export function processInfoOf(owner: OwnerRecord, user: string | null, nameApp: 
   const cgroup = typeof owner.cgroup === 'string' && owner.cgroup.startsWith('/') ? owner.cgroup.slice(0, MAX_CGROUP) : undefined;
   if (cgroup !== undefined) info.cgroup = cgroup;
   if (Number.isSafeInteger(owner.netns) && (owner.netns as number) > 0) info.netns = owner.netns;
-  info.app = nameApp(appOf(cgroup ?? null, owner.exe, owner.comm), owner.exe);
+  const app = appOf(cgroup ?? null, owner.exe, owner.comm);
+  // A container's name (from the runtime's files, via the helper) is its display name.
+  if (app.kind === 'container' && app.name === undefined && typeof owner.container === 'string' && /^[\w.-]{1,128}$/.test(owner.container)) {
+    app.name = owner.container;
+  }
+  info.app = nameApp(app, owner.exe);
   return info;
 }

@@ -27,4 +27,10 @@ describe('processInfoOf', () => {
     const info = processInfoOf(owner({ exe: '/usr/bin/curl' }), null, (app) => ({ ...app, name: 'Named' }));
     expect(info.app?.name).toBe('Named');
   });
+
+  it("takes a container's name from the helper, when it is a plain name", () => {
+    const cgroup = `/system.slice/docker-${'a'.repeat(64)}.scope`;
+    expect(processInfoOf(owner({ cgroup, container: 'web-1' }), null, keep).app).toEqual({ kind: 'container', id: 'aaaaaaaaaaaa', runtime: 'docker', name: 'web-1' });
+    expect(processInfoOf(owner({ cgroup, container: 'a b\u001b' }), null, keep).app).not.toHaveProperty('name');
+  });
 });
