@@ -5,6 +5,8 @@
 
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ParentProcess } from '../../shared/contract.js';
+import { cgroupOf, parentsOf, statOf } from './proc-lineage.js';
 
 export interface ProcProcess {
   pid: number;
@@ -13,6 +15,9 @@ export interface ProcProcess {
   startTime: number | null;
   exe: string | null;
   cmdline: string | null;
+  /** Additive lineage (issue 14), absent when unreadable. */
+  parents?: ParentProcess[];
+  cgroup?: string;
 }
 
 const MAX_CMDLINE = 4096;
@@ -25,12 +30,6 @@ function readText(path: string): string | null {
   }
 }
 
-function startTimeOf(procRoot: string, pid: number): number | null {
-  const stat = readText(join(procRoot, String(pid), 'stat'));
-  if (stat === null) return null;
-  const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  return Number.isSafeInteger(value) ? value : null;
-}
 
 function describe(procRoot: string, pid: number, uid: number): ProcProcess {
   const dir = join(procRoot, String(pid));
@@ -42,7 +41,12 @@ function describe(procRoot: string, pid: number, uid: number): ProcProcess {
   }
   const rawCmdline = readText(join(dir, 'cmdline'));
   const cmdline = rawCmdline === null ? null : rawCmdline.slice(0, MAX_CMDLINE).replace(/\0+$/, '').replace(/\0/g, ' ') || null;
-  return { pid, comm: (readText(join(dir, 'comm')) ?? '').trim(), uid, startTime: startTimeOf(procRoot, pid), exe, cmdline };
+  const stat = statOf(procRoot, pid);
+  const info: ProcProcess = { pid, comm: (readText(join(dir, 'comm')) ?? '').trim(), uid, startTime: stat?.startTime ?? null, exe, cmdline };
+  if (stat !== null) info.parents = parentsOf(procRoot, stat.ppid, stat.startTime);
+  const cgroup = cgroupOf(procRoot, pid);
+  if (cgroup !== null) info.cgroup = cgroup;
+  return info;
 }
 
 function socketInodes(procRoot: string, pid: number): number[] {
