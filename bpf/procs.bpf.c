@@ -23,6 +23,12 @@ static __always_inline void emit_process(__u32 kind, struct task_struct *task)
 	BPF_CORE_READ_STR_INTO(&e->id.comm, task, group_leader, comm);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->pad = 0;
+	/* Both tracepoints run in the task's own context (current == task), so the helper (tracing
+	 * programs, since 4.18) names the task's cgroup; kept in the kernel because a short-lived process
+	 * is often gone before the helper can read /proc/PID/cgroup. */
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	e->pad2 = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -170,7 +170,11 @@ struct sm_process_event {
 	struct sm_owner_id id;
 	__u32 ppid;
 	__u32 pad;
-}; /* 56 bytes */
+	/* Appended (issue 14); decoders accept the 56-byte form without them. */
+	__u64 cgroup_id; /* cgroup v2 id of the task (= inode of its cgroupfs directory) */
+	__u32 netns;     /* inode of the task's network namespace; 0 when unreadable */
+	__u32 pad2;
+}; /* 72 bytes */
 
 /* Per-CPU counters of the owner objects (index into `sm_owner_stats`). */
 enum sm_owner_stat {
@@ -191,6 +195,6 @@ _Static_assert(sizeof(struct sm_flow_reuse_event) == 128, "sm_flow_reuse_event")
 _Static_assert(sizeof(struct sm_owner_id) == 32, "sm_owner_id");
 _Static_assert(sizeof(struct sm_sk_owner) == 40, "sm_sk_owner");
 _Static_assert(sizeof(struct sm_owner_event) == 96, "sm_owner_event");
-_Static_assert(sizeof(struct sm_process_event) == 56, "sm_process_event");
+_Static_assert(sizeof(struct sm_process_event) == 72, "sm_process_event");
 
 #endif

@@ -45,6 +45,10 @@ export interface ProcessEvent {
   comm: string;
   /** Clock ticks since boot, comparable with /proc/PID/stat field 22. */
   startTime: number;
+  /** cgroup v2 id (decimal; = inode of the cgroupfs directory) at the event, when the object sends it. */
+  cgroupId?: string;
+  /** Network namespace inode at the event; null when unreadable. */
+  netns?: number | null;
 }
 
 export interface ProbeListeners {

@@ -13,6 +13,8 @@ export const SM_EVENT_EXIT = 19;
 
 export const OWNER_EVENT_SIZE = 96;
 export const PROCESS_EVENT_SIZE = 56;
+/** With the appended cgroup id and netns inode (issue 14); objects built before carry 56 bytes. */
+export const PROCESS_EVENT_SIZE_CGROUP = 72;
 const REMOTE_KNOWN = 1;
 
 /** sm_owner_how, index = C value. */
@@ -112,6 +114,9 @@ function decodeProcessEvent(record: Buffer, toEpoch: MonotonicToEpoch, out: Deco
     startTime: startTicks(record.readBigUInt64LE(24)) ?? 0,
     comm: comm(record, 32),
     ppid: record.readUInt32LE(48),
+    ...(record.length >= PROCESS_EVENT_SIZE_CGROUP
+      ? { cgroupId: record.readBigUInt64LE(56).toString(), netns: record.readUInt32LE(64) || null }
+      : {}),
   });
 }
 

@@ -34,8 +34,16 @@ function endpoint(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
+/** The app after the process, when it says more than the process name: `<Firefox Web Browser>`. */
+function appSuffix(process: NonNullable<ConnectionEvent['process']>): string {
+  const app = process.app;
+  if (app === undefined) return '';
+  const label = app.name ?? (app.kind === 'container' ? `container ${app.id}` : app.id);
+  return label === process.name ? '' : ` <${printable(label)}>`;
+}
+
 export function formatEvent(event: ConnectionEvent): string {
-  const who = event.process ? `${printable(event.process.name)}[${event.process.pid}]` : '?';
+  const who = event.process ? `${printable(event.process.name)}[${event.process.pid}]${appSuffix(event.process)}` : '?';
   const arrow = event.direction === 'outbound' ? '->' : '<-';
   const remote = event.remote;
   const host = remote.host !== null ? ` ${printable(remote.host)}` : '';

@@ -40,6 +40,8 @@ export interface Engine {
   stats(): StatsMessage;
   /** Called after clear(), so a publisher can tell its clients to drop what they hold. */
   onCleared(listener: () => void): () => void;
+  /** The icon (data: URL) of a desktop entry named in `process.app.desktop`, or null. */
+  appIcon?(desktopId: string): string | null;
 }
 
 /** Batches engine messages into snapshot + deltas for window.snitchmap (a few per second). */

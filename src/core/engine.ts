@@ -7,6 +7,7 @@ import { NameCache } from './dns/name-cache.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { createDescriber } from './enrichment.js';
 import { loadEnrichment, type EnrichmentFactories } from './engine-setup.js';
+import { DesktopNames } from './apps/desktop-names.js';
 import { Tracker, type TrackerOptions } from './tracker/tracker.js';
 import { createUserLookup, type UserLookup } from './tracker/users.js';
 import { limitWarnings } from './warning-limiter.js';
@@ -17,8 +18,13 @@ export interface EngineTuning extends Partial<EnrichmentFactories> {
   /** How often the counters are compared; a stats message goes out when they changed (ms). */
   statsIntervalMs?: number;
   userOf?: UserLookup;
+  /** Desktop-entry names and icons of apps; null: none (tests). Default: the user's data dirs. */
+  apps?: AppNaming | null;
   tracker?: Pick<TrackerOptions, 'maxConnections' | 'updateIntervalMs' | 'udpIdleMs' | 'ownerWaitMs' | 'closedRetentionMs' | 'endGraceMs'>;
 }
+
+/** What names apps (DesktopNames, or a test's fake). */
+export type AppNaming = Pick<DesktopNames, 'nameApp' | 'iconOf'>;
 
 const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;
 
@@ -42,8 +48,10 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
   const names = new NameCache();
   const hostFor = (ip: string): string | null => names.hostFor(ip, now());
   const enrichment = loadEnrichment(options, warn, tuning);
+  const apps = tuning.apps === undefined ? new DesktopNames() : tuning.apps;
   const tracker = new Tracker({
     now,
+    ...(apps ? { nameApp: apps.nameApp } : {}),
     emit,
     hostFor,
     userOf: tuning.userOf ?? createUserLookup(),
@@ -179,6 +187,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       running = false;
       await options.source.stop();
     },
+    appIcon: (desktopId) => apps?.iconOf(desktopId) ?? null,
     pause: () => options.source.pause(),
     resume: () => options.source.resume(),
     clear() {

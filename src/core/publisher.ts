@@ -10,6 +10,9 @@ export interface PublisherOptions {
 }
 
 const MIN_INTERVAL_MS = 250;
+/** Icons kept for UIs (each at most 128 KiB; real ones are a few KiB), and their total size. */
+const MAX_ICONS = 256;
+const MAX_ICON_BYTES = 8 * 1024 * 1024;
 
 /** Several events of one id in one batch become one: its latest state, as an open if the batch opened it, as a close if it closed it. */
 function merge(previous: ConnectionEvent | undefined, next: ConnectionEvent): ConnectionEvent {
@@ -25,6 +28,21 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
   let stats: StatsMessage = engine.stats();
   let pending = new Map<string, ConnectionEvent>();
   let pendingDelta: Omit<Delta, 'events'> = {};
+  // Icons travel once per desktop id (snapshot, or the delta of the first connection naming it).
+  const icons = new Map<string, string | null>();
+  let iconBytes = 0;
+  const noteIcon = (event: ConnectionEvent): void => {
+    const desktop = event.process?.app?.desktop;
+    if (desktop === undefined || icons.has(desktop) || icons.size >= MAX_ICONS || !engine.appIcon) return;
+    let icon = engine.appIcon(desktop);
+    // Past the budget an app is listed without its icon rather than growing every snapshot.
+    if (icon !== null && iconBytes + icon.length > MAX_ICON_BYTES) icon = null;
+    iconBytes += icon?.length ?? 0;
+    icons.set(desktop, icon);
+    if (icon !== null) pendingDelta.appIcons = { ...pendingDelta.appIcons, [desktop]: icon };
+  };
+  const knownIcons = (): Record<string, string> =>
+    Object.fromEntries([...icons].filter((entry): entry is [string, string] => entry[1] !== null));
 
   // A flush is scheduled by the first change after the last one, never by a clock: an idle engine
   // wakes nobody. At most one flush per interval.
@@ -50,6 +68,7 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
   const unsubscribeMessages = engine.onMessage((message) => {
     if (message.type === 'connection') {
       pending.set(message.id, merge(pending.get(message.id), message));
+      noteIcon(message);
     } else if (message.type === 'stats') {
       stats = message;
       pendingDelta.stats = message;
@@ -70,7 +89,11 @@ export function createPublisher(engine: Engine, options: PublisherOptions): Publ
   });
 
   return {
-    snapshot: () => ({ hello, connections: engine.connections(), stats, status }),
+    snapshot: () => {
+      const connections = engine.connections();
+      for (const connection of connections) noteIcon(connection);
+      return { hello, connections, stats, status, appIcons: knownIcons() };
+    },
     onDelta(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

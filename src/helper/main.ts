@@ -4,7 +4,10 @@
 import { release } from 'node:os';
 import type { Probe, ProbeOptions } from '../../native/api.js';
 import { runHelper } from './helper.js';
+import { CgroupPaths } from './cgroup-paths.js';
+import { ContainerNames } from './container-names.js';
 import { ProcIdentity } from './proc-identity.js';
+import { hostNetns } from './proc-lineage.js';
 
 /** The contract: gone within 1 s of being asked, even if a detach hangs in the kernel. */
 const EXIT_DEADLINE_MS = 900;
@@ -24,7 +27,7 @@ const run = runHelper({
   openProbe,
   input: process.stdin,
   output: process.stdout,
-  identity: new ProcIdentity(),
+  identity: new ProcIdentity('/proc', { cgroups: new CgroupPaths(), containers: new ContainerNames(), hostNetns: hostNetns() }),
   kernel: release(),
   pid: process.pid,
 });

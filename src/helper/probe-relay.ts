@@ -154,6 +154,8 @@ export class ProbeRelay {
   }
 
   private onProcesses(events: ProcessEvent[]): void {
-    for (const event of events) if (event.kind === 'exec') this.identity.refresh(event.pid, event.startTime);
+    for (const event of events) {
+      if (event.kind === 'exec') this.identity.refresh(event.pid, event.startTime, { ppid: event.ppid, cgroupId: event.cgroupId, netns: event.netns });
+    }
   }
 }

@@ -27,6 +27,8 @@ export interface Snapshot {
   connections: ConnectionEvent[];
   stats: StatsMessage;
   status: AppStatus;
+  /** Additive: icons (data: URLs) by desktop entry id (`process.app.desktop`), for the app list. */
+  appIcons?: Record<string, string>;
 }
 
 /** A batch of changes, delivered at most a few times per second. */
@@ -38,6 +40,8 @@ export interface Delta {
   hello?: HelloMessage;
   /** True after clear(): drop everything held before applying `events`. */
   cleared?: boolean;
+  /** Icons of apps first seen in this delta, by desktop entry id (see Snapshot.appIcons). */
+  appIcons?: Record<string, string>;
 }
 
 export interface SnitchmapApi {

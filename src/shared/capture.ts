@@ -92,6 +92,14 @@ export interface OwnerRecord {
   /** Filled by the helper from /proc while the process lives; null after it exited. */
   exe: string | null;
   cmdline: string | null;
+  /** Additive (issue 14): parents nearest first (at most 4), checked by start time; absent when unknown. */
+  parents?: Array<{ pid: number; name: string }>;
+  /** Additive: cgroup v2 path, from /proc or the kernel's cgroup id at exec; absent when unknown. */
+  cgroup?: string;
+  /** Additive: network namespace inode when it is not the host's. */
+  netns?: number;
+  /** Additive: the container's name, read by the helper from the runtime's files (Docker, Podman). */
+  container?: string;
 }
 
 /** A DNS message seen on the wire (UDP or TCP 53, 5353 mDNS, 5355 LLMNR), parsed as the user. */

@@ -48,6 +48,44 @@ export interface ProcessInfo {
   cmdline: string | null;
   uid: number;
   user: string | null;
+  /**
+   * Additive: the launching chain, nearest first (at most 4), taken while the process lived and
+   * checked against start times (a reused PID never appears). Absent when unknown.
+   */
+  parents?: ParentProcess[];
+  /** Additive: cgroup v2 path (from the cgroup v2 root) at connect or exec time. Absent when unknown. */
+  cgroup?: string;
+  /** Additive: the application, as a person would name it (src/core/apps/). */
+  app?: AppInfo;
+  /** Additive: network namespace inode, only when it is not the host's. */
+  netns?: number;
+}
+
+export interface ParentProcess {
+  pid: number;
+  /** Kernel comm. */
+  name: string;
+}
+
+/**
+ * What owns a process: `systemd` (a unit; `app-*` units give the application id), `flatpak` (the
+ * app id), `snap` (the snap name), `container` (Docker/Podman/containerd/CRI-O: the first 12 hex
+ * digits of the container id; LXC/nspawn: the container name), else `executable` (the exe's file name,
+ * or the comm when the exe is unknown).
+ */
+export type AppKind = 'systemd' | 'flatpak' | 'snap' | 'container' | 'executable';
+
+export interface AppInfo {
+  kind: AppKind;
+  id: string;
+  /** Display name: the desktop entry's Name when one matched, else a readable name when known. */
+  name?: string;
+  /** systemd: the unit the process runs in. */
+  unit?: string;
+  /** container: the runtime (docker, podman, containerd, cri-o, lxc, nspawn). */
+  runtime?: string;
+  /** Desktop entry id (file name without .desktop) that gave `name`, when one matched. */
+  desktop?: string;
 }
 
 export interface Endpoint {

@@ -134,6 +134,9 @@ describe.skipIf(gate.skip)('owner variants forced one at a time', () => {
         if (capability === 'exec') {
           expect(collector.processes.some((event) => event.kind === 'exec')).toBe(true);
           expect(collector.processes.some((event) => event.kind === 'exit')).toBe(true);
+          // Every variant appends the cgroup id and netns inode (issue 14): non-zero for any task.
+          const execs = collector.processes.filter((event) => event.kind === 'exec');
+          expect(execs.every((event) => /^[1-9][0-9]*$/.test(event.cgroupId ?? '') && (event.netns ?? 0) > 0)).toBe(true);
         }
       } finally {
         collector.close();

@@ -6,6 +6,8 @@
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCmdline, readExe, readStartTime } from '../../common/proc-pid.js';
+import type { ParentProcess } from '../../shared/contract.js';
+import { cgroupOf, parentsOf, statOf } from './proc-lineage.js';
 
 export interface ProcProcess {
   pid: number;
@@ -14,6 +16,9 @@ export interface ProcProcess {
   startTime: number | null;
   exe: string | null;
   cmdline: string | null;
+  /** Additive lineage (issue 14), absent when unreadable. */
+  parents?: ParentProcess[];
+  cgroup?: string;
 }
 
 function readText(path: string): string | null {
@@ -26,7 +31,12 @@ function readText(path: string): string | null {
 
 function describe(procRoot: string, pid: number, uid: number): ProcProcess {
   const comm = (readText(join(procRoot, String(pid), 'comm')) ?? '').trim();
-  return { pid, comm, uid, startTime: readStartTime(procRoot, pid), exe: readExe(procRoot, pid), cmdline: readCmdline(procRoot, pid) };
+  const info: ProcProcess = { pid, comm, uid, startTime: readStartTime(procRoot, pid), exe: readExe(procRoot, pid), cmdline: readCmdline(procRoot, pid) };
+  const stat = statOf(procRoot, pid);
+  if (stat !== null) info.parents = parentsOf(procRoot, stat.ppid, stat.startTime);
+  const cgroup = cgroupOf(procRoot, pid);
+  if (cgroup !== null) info.cgroup = cgroup;
+  return info;
 }
 
 function socketInodes(procRoot: string, pid: number): number[] {

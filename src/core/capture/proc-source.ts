@@ -194,6 +194,8 @@ export class ProcSource implements CaptureSource {
       startTime: owner.startTime,
       exe: owner.exe,
       cmdline: owner.cmdline,
+      ...(owner.parents !== undefined ? { parents: owner.parents } : {}),
+      ...(owner.cgroup !== undefined ? { cgroup: owner.cgroup } : {}),
     };
   }
 }

@@ -13,6 +13,7 @@ import {
   type OwnerRecord,
 } from '../../shared/capture.js';
 import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
+import { processInfoOf, type AppNamer } from '../apps/process-info.js';
 import { canonical } from './canonical.js';
 import { directionOf } from './direction.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
@@ -26,6 +27,8 @@ export interface TrackerOptions {
   describeRemote: (ip: string) => Omit<RemoteEndpoint, 'ip' | 'port'>;
   hostFor: (ip: string) => string | null;
   userOf: UserLookup;
+  /** Display names of apps (desktop entries); the derived app as is when absent. */
+  nameApp?: AppNamer;
   maxConnections?: number;
   updateIntervalMs?: number;
   udpIdleMs?: number;
@@ -225,7 +228,7 @@ export class Tracker {
   private processOf(owner: OwnerRecord): ProcessInfo {
     let info = this.processes.get(owner);
     if (!info) {
-      info = { pid: owner.pid, name: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user: this.options.userOf(owner.uid) };
+      info = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
       this.processes.set(owner, info);
     }
     return info;

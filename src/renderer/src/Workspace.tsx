@@ -78,8 +78,8 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
       <main className="body">
         <MapView data={flowData} tiles={settings?.onlineTiles ?? OFFLINE_TILES} onPickLocation={pickLocation} onSetHome={setHome} />
         <aside className="side">
-          <ConnectionList groups={view.groups} selection={selection} onSelect={setSelection} />
-          <DetailsPanel groups={view.groups} selection={selection} />
+          <ConnectionList groups={view.groups} icons={state.appIcons} selection={selection} onSelect={setSelection} />
+          <DetailsPanel groups={view.groups} icons={state.appIcons} selection={selection} />
         </aside>
       </main>
       <StatusBar

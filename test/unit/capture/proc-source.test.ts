@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import { RecordingSink, until } from './recording-sink.js';
@@ -57,6 +58,10 @@ describe('ProcSource on the real /proc', () => {
     const owner = sink.ownerRecords.find((o) => o.localPort === clientPort);
     expect(owner).toMatchObject({ how: 'existing', pid: process.pid, uid: process.getuid?.(), cookie: null, exe: process.execPath, remotePort: port });
     expect(owner?.startTime).toBeGreaterThan(0);
+    // Lineage from /proc as this user: the parent is this test's parent, the cgroup this process's own.
+    expect(owner?.parents?.[0]).toEqual({ pid: process.ppid, name: readFileSync(`/proc/${process.ppid}/comm`, 'utf8').trim() });
+    const ownCgroup = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((line) => line.startsWith('0::/'));
+    expect(owner?.cgroup).toBe(ownCgroup === undefined ? undefined : ownCgroup.slice(3).replace(/ \(deleted\)$/, ''));
     client.destroy();
     await until(() => sink.ends.some((e) => e.localPort === clientPort && e.reason === 'close'));
   });

@@ -152,6 +152,16 @@ describe('snitchmap watch', () => {
     expect(line).toContain('?moc.knab?????');
   });
 
+  it('names the app after the process in text mode when it says more than the process name', () => {
+    const process = connection().process!;
+    const container = formatEvent(connection({ process: { ...process, name: 'curl', pid: 9, app: { kind: 'container', id: 'a3f9c2e1b4d5', runtime: 'docker' } } }));
+    expect(container).toContain(' curl[9] <container a3f9c2e1b4d5> ');
+    const named = formatEvent(connection({ process: { ...process, name: 'firefox-bin', pid: 9, app: { kind: 'flatpak', id: 'org.mozilla.firefox', name: 'Firefox\u202e Web' } } }));
+    expect(named).toContain(' firefox-bin[9] <Firefox? Web> ');
+    const same = formatEvent(connection({ process: { ...process, name: 'curl', pid: 9, app: { kind: 'executable', id: 'curl' } } }));
+    expect(same).toContain(' curl[9] 10.');
+  });
+
   it('formats IPv6 endpoints and counters in text mode', () => {
     const line = formatEvent(connection({ event: 'update', family: 6, local: { ip: 'fd00::1', port: 1 }, remote: { ...connection().remote, ip: 'fd00::2', geo: null }, txBytes: 1500, rxBytes: 12 }));
     expect(line).toMatch(/\[fd00::1\]:1 -> \[fd00::2\]:443 example\.org \(lan\) {2}up 1\.5 kB down 12 B/);

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../../src/core/engine.js';
 import { createPublisher } from '../../../src/core/publisher.js';
 import type { Delta } from '../../../src/shared/api.js';
+import { join } from 'node:path';
+import type { EngineTuning } from '../../../src/core/engine.js';
+import { DesktopNames } from '../../../src/core/apps/desktop-names.js';
 import { FakeSource } from './fakes/fake-source.js';
 import { flow, flowEnd, owner } from './fakes/records.js';
 
@@ -12,7 +15,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function setup(intervalMs = 250) {
+const XDG_FIXTURE = join(import.meta.dirname, 'fixtures', 'xdg-data');
+
+function setup(intervalMs = 250, apps: EngineTuning['apps'] = null) {
   const source = new FakeSource();
   const engine = createEngine(
     { source, configDir: '/nonexistent-snitchmap-test' },
@@ -24,6 +29,7 @@ function setup(intervalMs = 250) {
       tickMs: 50,
       statsIntervalMs: 10_000,
       tracker: { endGraceMs: 0 },
+      apps,
     },
   );
   const publisher = createPublisher(engine, { intervalMs });
@@ -118,6 +124,40 @@ describe('publisher', () => {
     publisher.setStatus({ paused: true });
     vi.advanceTimersByTime(1_000);
     expect(deltas).toEqual([]);
+    await engine.stop();
+  });
+
+  it('sends an app icon once, with the first connection naming its desktop entry, and keeps it in the snapshot', async () => {
+    const apps = new DesktopNames({ env: { XDG_DATA_DIRS: XDG_FIXTURE, XDG_DATA_HOME: join(XDG_FIXTURE, 'home-share') }, home: '/nonexistent' });
+    const { engine, source, publisher, deltas } = setup(250, apps);
+    await engine.start();
+    vi.advanceTimersByTime(250);
+    deltas.length = 0;
+    const cgroup = '/user.slice/user-1000.slice/user@1000.service/app.slice/app-flatpak-org.mozilla.firefox-77.scope';
+    source.feed.owners([
+      owner({ localPort: 1, pid: 10, comm: 'firefox-bin', exe: '/app/lib/firefox/firefox-bin', cgroup, parents: [{ pid: 9, name: 'bwrap' }] }),
+      owner({ localPort: 2, pid: 11, comm: 'curl', exe: '/usr/bin/curl', cgroup: '/user.slice/user-1000.slice/session-2.scope' }),
+    ]);
+    source.feed.flows([flow({ localPort: 1, txBytes: 10 }), flow({ localPort: 2, txBytes: 10 })], Date.now());
+    vi.advanceTimersByTime(250);
+    const opened = deltas.flatMap((delta) => delta.events);
+    expect(opened.find((event) => event.local.port === 1)?.process).toMatchObject({
+      parents: [{ pid: 9, name: 'bwrap' }],
+      cgroup,
+      app: { kind: 'flatpak', id: 'org.mozilla.firefox', name: 'Firefox Web Browser', desktop: 'org.mozilla.firefox' },
+    });
+    expect(opened.find((event) => event.local.port === 2)?.process?.app).toEqual({ kind: 'executable', id: 'curl', name: 'Transfer Tool', desktop: 'transfer' });
+    const icons = Object.assign({}, ...deltas.map((delta) => delta.appIcons ?? {})) as Record<string, string>;
+    expect(Object.keys(icons).sort()).toEqual(['org.mozilla.firefox', 'transfer']);
+    expect(icons['org.mozilla.firefox']).toMatch(/^data:image\/svg\+xml;base64,/);
+    deltas.length = 0;
+    source.feed.owners([owner({ localPort: 3, pid: 12, comm: 'firefox-bin', exe: '/app/lib/firefox/firefox-bin', cgroup })]);
+    source.feed.flows([flow({ localPort: 3, txBytes: 10 })], Date.now());
+    vi.advanceTimersByTime(250);
+    expect(deltas.flatMap((delta) => delta.events).length).toBeGreaterThan(0);
+    expect(deltas.every((delta) => delta.appIcons === undefined)).toBe(true);
+    expect(Object.keys(publisher.snapshot().appIcons ?? {}).sort()).toEqual(['org.mozilla.firefox', 'transfer']);
+    publisher.dispose();
     await engine.stop();
   });
 });

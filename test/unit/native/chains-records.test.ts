@@ -8,6 +8,8 @@ import { ProcPoller } from '../../../native/procfs-poller.js';
 import {
   OWNER_EVENT_SIZE,
   PROCESS_EVENT_SIZE,
+  PROCESS_EVENT_SIZE_CGROUP,
+  SM_EVENT_EXEC,
   SM_EVENT_EXIT,
   SM_EVENT_OWNER,
   SM_EVENT_SOCK_CLOSE,
@@ -100,6 +102,26 @@ describe('owner records', () => {
       { cookie: '77', end: { ifindex: 0, family: 4, proto: 6, localIp: '10.0.0.1', localPort: 0, remoteIp: '10.0.0.2', remotePort: 443, ts: 5, reason: 'close' } },
     ]);
     expect(out.processes).toEqual([{ kind: 'exit', ts: 9, pid: 4242, uid: 1000, startTime: 12345, comm: 'a-very-long-com', ppid: 1 }]);
+  });
+
+  it('decode the cgroup id and netns inode appended to process records (72 bytes), and accept 56', () => {
+    const exec = Buffer.alloc(PROCESS_EVENT_SIZE_CGROUP);
+    exec.writeUInt32LE(SM_EVENT_EXEC, 0);
+    exec.writeBigUInt64LE(9_000_000n, 8);
+    exec.writeUInt32LE(77, 16);
+    exec.writeBigUInt64LE(123_450_000_000n, 24);
+    exec.write('curl', 32);
+    exec.writeUInt32LE(76, 48);
+    exec.writeBigUInt64LE(0x1_0000_0001n, 56);
+    exec.writeUInt32LE(4026531840, 64);
+    const old = exec.subarray(0, PROCESS_EVENT_SIZE);
+    const noNetns = Buffer.from(exec);
+    noNetns.writeUInt32LE(0, 64);
+    const out = decodeBatch(frame(exec, old, noNetns), clock);
+    expect(out.malformed).toBe(0);
+    expect(out.processes[0]).toMatchObject({ kind: 'exec', pid: 77, ppid: 76, cgroupId: '4294967297', netns: 4026531840 });
+    expect(out.processes[1]).not.toHaveProperty('cgroupId');
+    expect(out.processes[2]).toMatchObject({ cgroupId: '4294967297', netns: null });
   });
 
   it('count truncated, unknown and bad-family records instead of throwing', () => {

@@ -1,6 +1,7 @@
 // The UI's state: built from a snapshot, advanced by deltas. Lives outside React so the map layer
 // and the panels both read it; `version` changes on every applied batch (useSyncExternalStore).
 
+import { acceptedIcons } from './app-label.js';
 import type { AppStatus, Delta, Snapshot } from '../../../shared/api.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage } from '../../../shared/contract.js';
 import { connectionKeys, type ConnectionView } from './connection-view.js';
@@ -22,6 +23,8 @@ export interface StoreState {
   choices: FilterChoices;
   /** Events skipped because they lacked fields the UI needs (shown in the status bar). */
   malformedEvents: number;
+  /** App icons (data: URLs) by desktop entry id; a new object only when one was added. */
+  appIcons: ReadonlyMap<string, string>;
 }
 
 export class ConnectionStore {
@@ -36,11 +39,13 @@ export class ConnectionStore {
   /** Events that arrived for an id never opened and not in the snapshot: counted, then adopted. */
   orphanEvents = 0;
   private malformedEvents = 0;
+  private appIcons: ReadonlyMap<string, string> = new Map();
 
   constructor(snapshot: Snapshot) {
     this.hello = snapshot.hello;
     this.stats = snapshot.stats;
     this.status = snapshot.status;
+    this.addIcons(snapshot.appIcons);
     for (const event of snapshot.connections) this.upsert(event);
     this.snapshotState = this.freeze();
   }
@@ -59,6 +64,7 @@ export class ConnectionStore {
     this.hello = snapshot.hello;
     this.stats = snapshot.stats;
     this.status = snapshot.status;
+    this.addIcons(snapshot.appIcons);
     for (const event of snapshot.connections) this.upsert(event);
     this.commit();
   }
@@ -72,6 +78,7 @@ export class ConnectionStore {
     if (delta.hello !== undefined) this.hello = delta.hello;
     if (delta.stats !== undefined) this.stats = delta.stats;
     if (delta.status !== undefined) this.status = delta.status;
+    this.addIcons(delta.appIcons);
     if (Array.isArray(delta.events)) for (const event of delta.events) this.upsert(event);
     else this.malformedEvents += 1;
     this.expireClosed(now);
@@ -144,6 +151,11 @@ export class ConnectionStore {
     return removed;
   }
 
+  private addIcons(icons: Record<string, unknown> | undefined): void {
+    const accepted = acceptedIcons(icons);
+    if (accepted.length > 0) this.appIcons = new Map([...this.appIcons, ...accepted]);
+  }
+
   private freeze(): StoreState {
     return {
       hello: this.hello,
@@ -154,6 +166,7 @@ export class ConnectionStore {
       batch: this.batch,
       choices: this.choices.choices(),
       malformedEvents: this.malformedEvents,
+      appIcons: this.appIcons,
     };
   }
 

@@ -38,10 +38,15 @@ export function connectionKeys(event: ConnectionEvent): ConnectionKeys {
   };
 }
 
-/** Key of the process a connection belongs to ("unattributed" when the capture could not tell). */
+/**
+ * Key of the list group a connection belongs to: its application (issue 14: the list groups by app,
+ * its processes listed under it) and user, else (an engine without apps) its process; "unattributed"
+ * when the capture could not tell.
+ */
 export function processKey(event: ConnectionEvent): string {
   const p = event.process;
-  return p === null ? 'unattributed' : `${p.pid}:${p.name}`;
+  if (p === null) return 'unattributed';
+  return p.app === undefined ? `${p.pid}:${p.name}` : `app:${p.app.kind}:${p.app.id}:${p.uid}`;
 }
 
 /** The host a connection talks to, as people name it: the looked-up name, else the address. */

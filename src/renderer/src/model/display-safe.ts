@@ -28,7 +28,28 @@ export function displaySafe(event: ConnectionEvent): ConnectionEvent {
       asn: isObject(asn) ? { ...asn, org: safe(asn.org) } : asn,
     },
     process: isObject(process)
-      ? { ...process, name: safe(process.name), exe: safe(process.exe), cmdline: safe(process.cmdline), user: safe(process.user) }
+      ? {
+          ...process,
+          name: safe(process.name),
+          exe: safe(process.exe),
+          cmdline: safe(process.cmdline),
+          user: safe(process.user),
+          ...lineage(process),
+        }
       : process,
+  };
+}
+
+/** The additive app fields (issue 14), neutralised; malformed ones dropped so panels can index them. */
+function lineage(process: ConnectionEvent['process'] & object): Partial<NonNullable<ConnectionEvent['process']>> {
+  const { app, parents, cgroup } = process;
+  return {
+    app: isObject(app) && typeof app.id === 'string' && typeof app.kind === 'string'
+      ? { ...app, id: safe(app.id), name: safe(app.name), unit: safe(app.unit), runtime: safe(app.runtime), desktop: safe(app.desktop) }
+      : undefined,
+    parents: Array.isArray(parents)
+      ? parents.filter((parent) => isObject(parent) && typeof parent.name === 'string').map((parent) => ({ ...parent, name: safe(parent.name) }))
+      : undefined,
+    cgroup: typeof cgroup === 'string' ? safe(cgroup) : undefined,
   };
 }

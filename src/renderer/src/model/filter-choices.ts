@@ -1,6 +1,7 @@
 // The values the filter menus offer — the processes and countries present — kept up to date
 // incrementally by the store (reference counts), instead of rescanning every connection per batch.
 
+import { appName } from './app-label.js';
 import type { ConnectionView } from './connection-view.js';
 import { NO_COUNTRY } from './filters.js';
 
@@ -18,7 +19,9 @@ export class FilterChoiceCounter {
     const p = view.event.process;
     const entry = this.processes.get(view.processKey);
     if (entry === undefined) {
-      this.processes.set(view.processKey, { label: p === null ? 'unattributed' : `${p.name} (${p.pid})`, count: 1 });
+      // Grouped by app (issue 14): the app's name; without an app, the process and its pid as before.
+      const label = p === null ? 'unattributed' : p.app === undefined ? `${p.name} (${p.pid})` : appName(p);
+      this.processes.set(view.processKey, { label, count: 1 });
       this.cached = null;
     } else {
       entry.count += 1;

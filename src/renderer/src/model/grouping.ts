@@ -1,5 +1,6 @@
-// The connection list's hierarchy, Little Snitch Mini style: process → host (looked-up name,
-// else address), each level with its totals, sorted by traffic or by recency.
+// The connection list's hierarchy, Little Snitch Mini style: application (its processes listed with
+// it; the process itself when the engine names no app) → host (looked-up name, else address), each
+// level with its totals, sorted by traffic or by recency.
 
 import type { ProcessInfo } from '../../../shared/contract.js';
 import type { ConnectionView } from './connection-view.js';
@@ -27,6 +28,8 @@ export interface ProcessGroup extends Totals {
   key: string;
   /** Identity of the latest connection's process; null for unattributed traffic. */
   process: ProcessInfo | null;
+  /** The distinct processes (pid) of the group's app, in order of appearance. */
+  processes: ProcessInfo[];
   hosts: HostGroup[];
 }
 
@@ -55,13 +58,18 @@ export function compareTotals(order: SortOrder): (a: Totals & { key: string }, b
 }
 
 export function groupConnections(views: Iterable<ConnectionView>, order: SortOrder): ProcessGroup[] {
-  const processes = new Map<string, ProcessGroup & { hostIndex: Map<string, HostGroup> }>();
+  const processes = new Map<string, ProcessGroup & { hostIndex: Map<string, HostGroup>; pids: Set<number> }>();
   for (const view of views) {
     const pkey = view.processKey;
     let group = processes.get(pkey);
     if (group === undefined) {
-      group = { key: pkey, process: view.event.process, hosts: [], hostIndex: new Map(), ...emptyTotals() };
+      group = { key: pkey, process: view.event.process, processes: [], pids: new Set(), hosts: [], hostIndex: new Map(), ...emptyTotals() };
       processes.set(pkey, group);
+    }
+    const process = view.event.process;
+    if (process !== null && !group.pids.has(process.pid)) {
+      group.pids.add(process.pid);
+      group.processes.push(process);
     }
     add(group, view);
     const host = view.host;
@@ -76,7 +84,7 @@ export function groupConnections(views: Iterable<ConnectionView>, order: SortOrd
   }
   const compare = compareTotals(order);
   const groups: ProcessGroup[] = [];
-  for (const { hostIndex: _unused, ...group } of processes.values()) {
+  for (const { hostIndex: _unused, pids: _pids, ...group } of processes.values()) {
     group.hosts.sort(compare);
     groups.push(group);
   }

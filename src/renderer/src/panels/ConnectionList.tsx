@@ -1,4 +1,4 @@
-// The process → host list. Rows have a fixed height and only the visible window is rendered, so
+// The app → host list (an app row names its processes). Rows have a fixed height and only the visible window is rendered, so
 // 20,000 connections cost as much as 40. Keyboard: ↑/↓ move (and select), → / ← expand or
 // collapse a process, Enter toggles it (or reveals hidden hosts), Home/End, Escape clears.
 
@@ -13,6 +13,8 @@ const OVERSCAN = 6;
 
 interface Props {
   groups: ProcessGroup[];
+  /** App icons (data: URLs) by desktop entry id. */
+  icons?: ReadonlyMap<string, string>;
   selection: Selection;
   onSelect: (selection: Selection) => void;
 }
@@ -29,7 +31,7 @@ function toggle(set: ReadonlySet<string>, key: string): Set<string> {
   return next;
 }
 
-export function ConnectionList({ groups, selection, onSelect }: Props) {
+export function ConnectionList({ groups, icons, selection, onSelect }: Props) {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [showAll, setShowAll] = useState<ReadonlySet<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
@@ -113,6 +115,7 @@ export function ConnectionList({ groups, selection, onSelect }: Props) {
             key={row.key}
             id={`row-${first + i}`}
             row={row}
+            icons={icons}
             top={(first + i) * ROW_HEIGHT}
             active={first + i === activeIndex}
             selected={row.key === selection?.key}

@@ -1,9 +1,26 @@
-// Details of the selected process or host: identity, remote ends, counters, rates and times.
+// Details of the selected app (its processes, parents, unit or container) or host: identity, remote
+// ends, counters, rates and times.
 
 import { formatAgo, formatBytes, formatEndpoint, formatRate, formatTime } from '../model/format.js';
 import { selectedConnections, type Selection } from '../model/derive.js';
 import type { ProcessGroup, Totals } from '../model/grouping.js';
 import type { ConnectionView } from '../model/connection-view.js';
+import type { ProcessInfo } from '../../../shared/contract.js';
+import { appDescription, appName } from '../model/app-label.js';
+
+/** Processes listed for an app; its totals cover all of them. */
+const PROCESSES_SHOWN = 12;
+
+function ProcessItem({ process }: { process: ProcessInfo }) {
+  const chain = (process.parents ?? []).map((parent) => `${parent.name} (${parent.pid})`).join(' ← ');
+  return (
+    <li className="process-item">
+      <div className="process-title">{`${process.name} (pid ${process.pid})`}</div>
+      {chain !== '' && <div className="connection-meta">{`started by ${chain}`}</div>}
+      {process.exe !== null && <div className="connection-meta">{process.exe}</div>}
+    </li>
+  );
+}
 
 /** Connections listed individually in the panel; the totals above cover all of them. */
 const CONNECTIONS_SHOWN = 30;
@@ -52,7 +69,7 @@ function ConnectionItem({ view }: { view: ConnectionView }) {
   );
 }
 
-export function DetailsPanel({ groups, selection }: { groups: ProcessGroup[]; selection: Selection }) {
+export function DetailsPanel({ groups, icons, selection }: { groups: ProcessGroup[]; icons?: ReadonlyMap<string, string>; selection: Selection }) {
   const views = selectedConnections(groups, selection);
   if (selection === null || views === null) {
     return <section className="details" aria-label="Details"><p className="hint">Select a process or host to see details. Click a place on the map to list only its connections.</p></section>;
@@ -68,20 +85,37 @@ export function DetailsPanel({ groups, selection }: { groups: ProcessGroup[]; se
   const ports = host === undefined ? [] : [...new Set(host.connectionViews.map((v) => v.event.remote.port))];
   return (
     <section className="details" aria-label="Details">
-      <h2>{p === null ? 'Unattributed traffic' : p.name}</h2>
+      <h2>
+        {p?.app?.desktop !== undefined && icons?.get(p.app.desktop) !== undefined && (
+          <img className="app-icon" src={icons.get(p.app.desktop)} alt="" width={24} height={24} />
+        )}
+        {p === null ? 'Unattributed traffic' : appName(p)}
+      </h2>
       <dl>
         {p === null ? (
           <Field name="Process" value="the capture could not tell which process owns these connections" />
         ) : (
           <>
+            <Field name="App" value={appDescription(p.app)} />
             <Field name="PID" value={p.pid} />
             <Field name="Executable" value={p.exe} />
             <Field name="Command line" value={p.cmdline} />
             <Field name="User" value={p.user === null ? `uid ${p.uid}` : `${p.user} (uid ${p.uid})`} />
+            <Field name="Parents" value={(p.parents ?? []).map((parent) => `${parent.name} (${parent.pid})`).join(' ← ')} />
+            <Field name="cgroup" value={p.cgroup} />
+            {p.netns !== undefined && <Field name="Network namespace" value={p.netns} />}
           </>
         )}
         {host === undefined && <TotalsFields totals={group} />}
       </dl>
+      {host === undefined && group.processes.length > 1 && (
+        <>
+          <h3>{`Processes (${group.processes.length})`}</h3>
+          <ul className="process-items">
+            {group.processes.slice(0, PROCESSES_SHOWN).map((q) => <ProcessItem key={q.pid} process={q} />)}
+          </ul>
+        </>
+      )}
       {host !== undefined && remote !== undefined && (
         <>
           <h3>{host.host}</h3>

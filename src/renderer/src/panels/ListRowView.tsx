@@ -2,10 +2,12 @@
 
 import { formatAgo, formatBytes, formatRate } from '../model/format.js';
 import type { ListRow } from '../model/list-rows.js';
+import { appName } from '../model/app-label.js';
 
 interface Props {
   id: string;
   row: ListRow;
+  icons?: ReadonlyMap<string, string>;
   top: number;
   active: boolean;
   selected: boolean;
@@ -13,7 +15,7 @@ interface Props {
   onToggle: () => void;
 }
 
-export function ListRowView({ id, row, top, active, selected, onClick, onToggle }: Props) {
+export function ListRowView({ id, row, icons, top, active, selected, onClick, onToggle }: Props) {
   const className = `row row-${row.kind}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}`;
   const style = { top };
   if (row.kind === 'more') {
@@ -28,13 +30,19 @@ export function ListRowView({ id, row, top, active, selected, onClick, onToggle 
   const closed = g.open === 0;
   if (row.kind === 'process') {
     const p = row.group.process;
+    const desktop = p?.app?.desktop;
+    const icon = desktop === undefined ? undefined : icons?.get(desktop);
+    const processes = row.group.processes;
+    // One process: its pid, as before apps; several: how many, their names in the tooltip.
+    const meta = p === null ? '' : processes.length <= 1 ? `pid ${p.pid}` : `${processes.length} processes`;
     return (
       <div id={id} role="treeitem" aria-level={1} aria-expanded={row.expanded} aria-selected={selected}
         className={className} style={style} onClick={onClick} data-process={row.key}>
         <button type="button" tabIndex={-1} className="twisty" aria-label={row.expanded ? 'Collapse' : 'Expand'}
           onClick={(e) => { e.stopPropagation(); onToggle(); }}>{row.expanded ? '▾' : '▸'}</button>
-        <span className="row-name process-name">{p === null ? 'unattributed' : p.name}</span>
-        <span className="row-meta">{p === null ? '' : `pid ${p.pid}`}</span>
+        {icon !== undefined ? <img className="app-icon" src={icon} alt="" width={16} height={16} /> : <span className="app-icon app-icon-none" aria-hidden="true" />}
+        <span className="row-name process-name" title={processes.map((q) => `${q.name} (${q.pid})`).join(', ')}>{appName(p)}</span>
+        <span className="row-meta">{meta}</span>
         <span className="row-meta">{`${row.group.hosts.length} host${row.group.hosts.length === 1 ? '' : 's'}`}</span>
         <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
         <span className="row-rate">{formatRate(g.rate)}</span>
