@@ -8,6 +8,7 @@ import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
 import type { HelloMessage } from '../shared/contract.js';
 import type { ServeOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import { startExporters, type Exporters } from './exporters.js';
 import type { ApiBackend } from './serve/live-api.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
@@ -79,6 +80,13 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
     warn((error as Error).message);
     return 1;
   }
+  let exporters: Exporters;
+  try {
+    exporters = await startExporters(engine, options, warn);
+  } catch (error) {
+    warn(`cannot export: ${(error as Error).message}`);
+    return 1;
+  }
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);
@@ -108,6 +116,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
   await engine.stop();
+  await exporters.stop();
   await ready;
   await running.server?.close();
   publisher.dispose();
