@@ -94,9 +94,9 @@ export function createMetricsCollector(engine: Engine, options: MetricsOptions):
       entry = { tx: 0, rx: 0, hadProcess: false };
       seen.set(event.id, entry);
     }
-    const common = { process, proto: event.proto, country, scope: event.remote.scope };
-    if (event.txBytes > entry.tx) bytes.inc({ ...common, direction: 'tx' }, event.txBytes - entry.tx);
-    if (event.rxBytes > entry.rx) bytes.inc({ ...common, direction: 'rx' }, event.rxBytes - entry.rx);
+    const labels = (direction: 'tx' | 'rx') => ({ direction, process, proto: event.proto, country, scope: event.remote.scope });
+    if (event.txBytes > entry.tx) bytes.inc(labels('tx'), event.txBytes - entry.tx);
+    if (event.rxBytes > entry.rx) bytes.inc(labels('rx'), event.rxBytes - entry.rx);
     entry.tx = Math.max(entry.tx, event.txBytes);
     entry.rx = Math.max(entry.rx, event.rxBytes);
     entry.hadProcess ||= event.process !== null;
