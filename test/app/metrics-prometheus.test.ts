@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsExporter, type MetricsExporter } from '../../src/core/export/metrics/index.js';
+import { dashboardQueries } from '../support/grafana-dashboard.js';
 import { prometheusGate, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { connection } from '../unit/cli/fake-engine.js';
 import { MetricsEngine } from '../unit/export/metrics-engine.js';
@@ -55,5 +56,17 @@ describe.skipIf(gate.skip)('Prometheus scraping snitchmap metrics', () => {
     const other = await prometheus.query('sum(snitchmap_connections_total{process="other"})');
     // quote"me and proc-0..proc-98 took the 100 places; proc-99..149 are `other`.
     expect(other[0]?.value[1]).toBe('51');
+  });
+
+  it('runs every query of the Grafana dashboard, and the geomap query returns countries', async () => {
+    await prometheus.waitFor('two scrapes for rate()', 'count_over_time(snitchmap_capture_info[1m])', (r) => (Number(r[0]?.value[1]) >= 2 ? true : undefined));
+    for (const query of dashboardQueries()) {
+      if (query.startsWith('label_values(')) continue; // Grafana's own function, not PromQL
+      const promql = query.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*');
+      await expect(prometheus.query(promql), promql).resolves.toBeInstanceOf(Array);
+    }
+    const geo = dashboardQueries().find((q) => q.includes('by (country)')) ?? '';
+    const countries = await prometheus.query(geo.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*'));
+    expect(countries.map((c) => c.metric.country).sort()).toEqual(['AU', 'FR']);
   });
 });
