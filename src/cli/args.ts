@@ -162,6 +162,10 @@ export function parseArgs(argv: string[]): Invocation {
       throw new UsageError(`--port wants 0-65535, got '${portText}'`, 'serve');
     }
     const fleet = values.get('fleet');
+    // A fleet server starts no capture: there is nothing of its own to export.
+    if (fleet !== undefined && (base.metrics !== undefined || base.otlp !== undefined || base.sudo)) {
+      throw new UsageError('--fleet starts no capture: --metrics, --otlp and --sudo do not apply', 'serve');
+    }
     return { kind: 'serve', options: { ...base, port, ...(fleet !== undefined ? { fleet: parseHttpUrl('fleet', fleet, 'serve') } : {}) } };
   }
   const duration = values.get('duration');

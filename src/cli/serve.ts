@@ -12,6 +12,7 @@ import { startExporters, type Exporters } from './exporters.js';
 import type { ApiBackend } from './serve/live-api.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
+import { runFleetServe } from './serve-fleet.js';
 import { SettingsStore } from './settings-store.js';
 import type { SignalSource } from './watch.js';
 
@@ -65,6 +66,7 @@ function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStor
 
 /** Resolves with the exit code once a signal ends the server. */
 export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<number> {
+  if (options.fleet !== undefined) return runFleetServe({ ...options, fleet: options.fleet }, deps);
   const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
   const settings = new SettingsStore(deps.configDir, warn);
   const home = options.home ?? settings.get().home ?? undefined;

@@ -60,10 +60,8 @@ describe('exporter options', () => {
       kind: 'watch',
       options: { metrics: { host: '127.0.0.1', port: 9464 }, metricsMaxProcesses: 20, otlp: 'http://127.0.0.1:4318/v1/logs' },
     });
-    expect(parseArgs(['serve', '--metrics=0.0.0.0:1', '--fleet', 'http://prom:9090'])).toMatchObject({
-      kind: 'serve',
-      options: { metrics: { host: '0.0.0.0', port: 1 }, fleet: 'http://prom:9090/' },
-    });
+    expect(parseArgs(['serve', '--metrics=0.0.0.0:1'])).toMatchObject({ kind: 'serve', options: { metrics: { host: '0.0.0.0', port: 1 } } });
+    expect(parseArgs(['serve', '--fleet', 'http://prom:9090'])).toMatchObject({ kind: 'serve', options: { fleet: 'http://prom:9090/' } });
   });
 
   it('rejects bad exporter values', () => {
@@ -73,5 +71,6 @@ describe('exporter options', () => {
     expect(usageError(['watch', '--otlp', 'file:///etc/passwd'])).toMatch(/--otlp wants an http/);
     expect(usageError(['watch', '--fleet', 'http://x'])).toMatch(/unknown option '--fleet' for watch/);
     expect(usageError(['serve', '--fleet', 'not a url'])).toMatch(/--fleet wants an http/);
+    expect(usageError(['serve', '--fleet', 'http://p:9090', '--metrics', '1'])).toMatch(/--fleet starts no capture/);
   });
 });
