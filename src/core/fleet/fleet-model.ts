@@ -89,9 +89,10 @@ export function fleetEvents(bytes: Sample[], opened: Sample[], ts: number): Conn
       family: 4,
       local: { ip: '', port: 0 },
       remote: {
+        // No address: the entry stands for every peer of that host's process in that country.
         ip: '',
         port: 0,
-        host: null,
+        host: row.country === 'unknown' ? 'no location' : row.country,
         scope: row.scope,
         geo: centroid ? { country: row.country, city: null, lat: centroid[0], lon: centroid[1] } : null,
         asn: null,

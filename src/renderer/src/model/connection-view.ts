@@ -41,6 +41,8 @@ export function connectionKeys(event: ConnectionEvent): ConnectionKeys {
 /** Key of the process a connection belongs to ("unattributed" when the capture could not tell). */
 export function processKey(event: ConnectionEvent): string {
   const p = event.process;
+  // Fleet entries have no pid: a process is one per host.
+  if (event.instance !== undefined) return `${event.instance}:${p?.name ?? 'unattributed'}`;
   return p === null ? 'unattributed' : `${p.pid}:${p.name}`;
 }
 

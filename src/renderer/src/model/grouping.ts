@@ -27,6 +27,8 @@ export interface ProcessGroup extends Totals {
   key: string;
   /** Identity of the latest connection's process; null for unattributed traffic. */
   process: ProcessInfo | null;
+  /** Fleet mode: the host (Prometheus instance) the process runs on. */
+  instance?: string;
   hosts: HostGroup[];
 }
 
@@ -60,7 +62,7 @@ export function groupConnections(views: Iterable<ConnectionView>, order: SortOrd
     const pkey = view.processKey;
     let group = processes.get(pkey);
     if (group === undefined) {
-      group = { key: pkey, process: view.event.process, hosts: [], hostIndex: new Map(), ...emptyTotals() };
+      group = { key: pkey, process: view.event.process, ...(view.event.instance !== undefined ? { instance: view.event.instance } : {}), hosts: [], hostIndex: new Map(), ...emptyTotals() };
       processes.set(pkey, group);
     }
     add(group, view);

@@ -34,7 +34,7 @@ export function ListRowView({ id, row, top, active, selected, onClick, onToggle 
         <button type="button" tabIndex={-1} className="twisty" aria-label={row.expanded ? 'Collapse' : 'Expand'}
           onClick={(e) => { e.stopPropagation(); onToggle(); }}>{row.expanded ? '▾' : '▸'}</button>
         <span className="row-name process-name">{p === null ? 'unattributed' : p.name}</span>
-        <span className="row-meta">{p === null ? '' : `pid ${p.pid}`}</span>
+        <span className="row-meta">{row.group.instance !== undefined ? `on ${row.group.instance}` : p === null ? '' : `pid ${p.pid}`}</span>
         <span className="row-meta">{`${row.group.hosts.length} host${row.group.hosts.length === 1 ? '' : 's'}`}</span>
         <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
         <span className="row-rate">{formatRate(g.rate)}</span>
