@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { validateMetricsSetting } from '../core/export/metrics/setting.js';
 import type { Settings } from '../shared/api.js';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -65,8 +66,10 @@ function validateNotifications(value: unknown): Settings['notifications'] {
 
 /** Applies a patch (each top-level field replaced whole); throws a readable Error when invalid. */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
-  const fields = record(patch, 'settings', ['home', 'onlineTiles', 'notifications']);
+  const fields = record(patch, 'settings', ['home', 'onlineTiles', 'notifications', 'metrics']);
+  const metrics = 'metrics' in fields ? validateMetricsSetting(fields.metrics) : current.metrics;
   return {
+    ...(metrics !== undefined ? { metrics } : {}),
     home: 'home' in fields ? validateHome(fields.home) : current.home,
     onlineTiles: 'onlineTiles' in fields ? validateTiles(fields.onlineTiles) : current.onlineTiles,
     notifications: 'notifications' in fields ? validateNotifications(fields.notifications) : current.notifications,

@@ -7,6 +7,7 @@ import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } 
 import type { CaptureSession } from './capture-session.js';
 import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
 import type { SettingsStore } from './settings-store.js';
+import { SettingExporter } from '../core/export/metrics/setting-exporter.js';
 
 export interface DesktopBackend extends SnitchmapApi {
   status(): AppStatus;
@@ -32,6 +33,8 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
   let paused = false;
   let session: CaptureSession | null = null;
   let unsubscribe: () => void = () => undefined;
+  // The metrics setting (off by default) serves the current session's engine.
+  const metrics = new SettingExporter(() => settings.get().metrics, (message) => void process.stderr.write(`snitchmap: ${message}\n`));
 
   const status = (): AppStatus => {
     const state = supervisor.state();
@@ -47,6 +50,7 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
       unsubscribe();
       unsubscribe = () => undefined;
       session = state.session;
+      void metrics.use(session?.engine ?? null);
       if (session) {
         if (paused) void session.engine.pause();
         unsubscribe = session.publisher.onDelta(emit);
@@ -90,9 +94,14 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
       session?.engine.clear();
     },
     getSettings: async () => settings.get(),
-    updateSettings: (patch) => settings.update(patch),
+    updateSettings: async (patch) => {
+      const next = await settings.update(patch);
+      void metrics.use(session?.engine ?? null);
+      return next;
+    },
     retryCapture: () => supervisor.start(),
     dispose() {
+      void metrics.use(null);
       stopWatching();
       unsubscribe();
       listeners.clear();

@@ -1,6 +1,7 @@
 // Settings arrive from the renderer (untrusted) and from a file the user may have edited: every
 // field is checked; anything malformed is refused with a message naming the field.
 
+import { validateMetricsSetting } from '../core/export/metrics/setting.js';
 import type { Settings } from '../shared/api.js';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -56,6 +57,14 @@ function notifications(value: unknown, base: Settings['notifications']): Setting
 }
 
 /** `current` with `patch` applied; throws SettingsError on any malformed or unknown field. */
+function metrics(value: unknown): NonNullable<Settings['metrics']> {
+  try {
+    return validateMetricsSetting(value);
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
+}
+
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
   if (!isRecord(patch)) throw new SettingsError('settings patch must be an object');
   const next: Settings = { ...current };
@@ -63,6 +72,7 @@ export function applySettingsPatch(current: Settings, patch: unknown): Settings 
     if (key === 'home') next.home = home(value);
     else if (key === 'onlineTiles') next.onlineTiles = tiles(value, current.onlineTiles);
     else if (key === 'notifications') next.notifications = notifications(value, current.notifications);
+    else if (key === 'metrics') next.metrics = metrics(value);
     else throw new SettingsError(`unknown setting '${key}'`);
   }
   return next;

@@ -10,6 +10,8 @@ export interface Settings {
   onlineTiles: { enabled: boolean; url: string; attribution: string };
   /** Desktop notifications; off by default. */
   notifications: { newProcess: boolean; newCountry: boolean };
+  /** Additive: the desktop app's Prometheus endpoint (`[ADDR:]PORT`, loopback by default); off unless enabled. */
+  metrics?: { enabled: boolean; address: string };
 }
 
 export interface Banner {
