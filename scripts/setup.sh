@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   iproute2 iputils-ping procps
   chromium
   iperf3
+  prometheus
   qemu-system-x86 busybox-static xz-utils
 )
 
@@ -22,6 +23,11 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Tests start their own Prometheus (test/support/prometheus.ts); the package's service would
+  # scrape and listen on :9090 for nothing, so it is stopped and disabled when the install enabled it.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 # Electron's binary cannot be downloaded on build machines; the desktop run falls back to

@@ -1,6 +1,8 @@
 // Command-line parsing for `snitchmap watch|serve`. Strict: unknown options, missing values and
 // out-of-range numbers are usage errors (exit 2), never silently ignored.
 
+import { parseListenAddress, type ListenAddress } from '../shared/listen-address.js';
+
 export class UsageError extends Error {
   constructor(
     message: string,
@@ -17,6 +19,12 @@ export interface CommonOptions {
   home?: { lat: number; lon: number };
   /** Not root: try the eBPF helper through `sudo -n`, else fall back to /proc. */
   sudo: boolean;
+  /** --metrics: serve Prometheus /metrics there. */
+  metrics?: ListenAddress;
+  /** --metrics-max-processes: distinct `process` label values (default 100). */
+  metricsMaxProcesses?: number;
+  /** --otlp: OTLP/HTTP logs endpoint URL (connection opens and closes as log records). */
+  otlp?: string;
 }
 
 export interface WatchOptions extends CommonOptions {
@@ -30,6 +38,8 @@ export interface WatchOptions extends CommonOptions {
 export interface ServeOptions extends CommonOptions {
   /** 0: any free port. */
   port: number;
+  /** --fleet: a Prometheus base URL; the map shows every host it scrapes instead of this machine. */
+  fleet?: string;
 }
 
 export type Invocation =
@@ -42,8 +52,8 @@ export type Invocation =
 type Command = 'watch' | 'serve';
 
 const VALUE_OPTIONS: Record<Command, string[]> = {
-  watch: ['duration', 'count', 'locations', 'geoip', 'home'],
-  serve: ['port', 'locations', 'geoip', 'home'],
+  watch: ['duration', 'count', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp'],
+  serve: ['port', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'fleet'],
 };
 const FLAG_OPTIONS: Record<Command, string[]> = {
   watch: ['json', 'sudo', 'help'],
@@ -93,9 +103,42 @@ function splitOptions(command: Command, args: string[]): { flags: Set<string>; v
   return { flags, values };
 }
 
+/** An http(s) URL, or a usage error naming the option. */
+export function parseHttpUrl(name: string, text: string, command: Command): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${name} wants an http:// or https:// URL, got '${text}'`, command);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${name} wants an http:// or https:// URL, got '${text}'`, command);
+  return url.href;
+}
+
+function metricsOptions(command: Command, values: Map<string, string>): Pick<CommonOptions, 'metrics' | 'metricsMaxProcesses' | 'otlp'> {
+  const address = values.get('metrics');
+  const max = values.get('metrics-max-processes');
+  const otlp = values.get('otlp');
+  let metrics: ListenAddress | undefined;
+  if (address !== undefined) {
+    try {
+      metrics = parseListenAddress(address);
+    } catch (error) {
+      throw new UsageError(`--metrics ${(error as Error).message}`, command);
+    }
+  }
+  if (max !== undefined && address === undefined) throw new UsageError('--metrics-max-processes needs --metrics', command);
+  return {
+    ...(metrics ? { metrics } : {}),
+    ...(max !== undefined ? { metricsMaxProcesses: positive('metrics-max-processes', max, command, true) } : {}),
+    ...(otlp !== undefined ? { otlp: parseHttpUrl('otlp', otlp, command) } : {}),
+  };
+}
+
 function common(command: Command, flags: Set<string>, values: Map<string, string>): CommonOptions {
   const home = values.get('home');
   return {
+    ...metricsOptions(command, values),
     sudo: flags.has('sudo'),
     ...(values.has('locations') ? { locations: values.get('locations') } : {}),
     ...(values.has('geoip') ? { geoip: values.get('geoip') } : {}),
@@ -118,7 +161,12 @@ export function parseArgs(argv: string[]): Invocation {
     if (!Number.isInteger(port) || port < 0 || port > 65535 || portText?.trim() === '') {
       throw new UsageError(`--port wants 0-65535, got '${portText}'`, 'serve');
     }
-    return { kind: 'serve', options: { ...base, port } };
+    const fleet = values.get('fleet');
+    // A fleet server starts no capture: there is nothing of its own to export.
+    if (fleet !== undefined && (base.metrics !== undefined || base.otlp !== undefined || base.sudo)) {
+      throw new UsageError('--fleet starts no capture: --metrics, --otlp and --sudo do not apply', 'serve');
+    }
+    return { kind: 'serve', options: { ...base, port, ...(fleet !== undefined ? { fleet: parseHttpUrl('fleet', fleet, 'serve') } : {}) } };
   }
   const duration = values.get('duration');
   const count = values.get('count');

@@ -17,6 +17,8 @@ import type { ServeOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
+import { startExporters, type Exporters } from './exporters.js';
+import { runFleetServe } from './serve-fleet.js';
 import type { SignalSource } from './watch.js';
 
 export interface ServeDeps {
@@ -34,7 +36,9 @@ export interface ServeDeps {
 
 /** Resolves with the exit code once a signal ends the server. */
 export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<number> {
+  if (options.fleet !== undefined) return runFleetServe({ ...options, fleet: options.fleet }, deps);
   const warn = (message: string): void => void deps.stderr.write(`snitchmap: ${message}\n`);
+  let exporters: Promise<Exporters | null> = Promise.resolve(null);
   const settings = openSettingsStore(deps.configDir, warn);
   const supervisor = createCaptureSupervisor({
     elevation: deps.elevation,
@@ -47,7 +51,16 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
         {
           createEngine: (monitored) => {
             const home = options.home ?? settings.get().home ?? undefined;
-            return deps.createEngine({ ...engineOptions(options, monitored, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+            const engine = deps.createEngine({ ...engineOptions(options, monitored, warn), configDir: deps.configDir, ...(home ? { home } : {}) });
+            // --metrics/--otlp follow the session: a restarted capture (Retry) has a new engine.
+            exporters = exporters.then(async (previous) => {
+              await previous?.stop();
+              return startExporters(engine, options, warn).catch((error: unknown) => {
+                warn(`cannot export: ${(error as Error).message}`);
+                return null;
+              });
+            });
+            return engine;
           },
           createPublisher: (engine) => deps.createPublisher(engine, { intervalMs: 250 }),
         },
@@ -84,6 +97,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
   await supervisor.stop();
+  await (await exporters)?.stop();
   await ready;
   await running.server?.close();
   backend.dispose();

@@ -15,6 +15,13 @@ const LOCATION = `  --locations FILE  JSON array of {"cidr","label","lat","lon"}
   --geoip FILE      a MaxMind GeoLite2/GeoIP2 City or DB-IP City .mmdb (default: bundled DB-IP Lite)
   --home LAT,LON    where this machine is (default: guessed offline from the time zone)`;
 
+const EXPORT = `  --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (text or OpenMetrics);
+                         ADDR defaults to 127.0.0.1, PORT 0 picks a free one (the URL goes to stderr)
+  --metrics-max-processes N  distinct 'process' label values, the rest counted as 'other' (default 100)
+  --otlp URL        send each connection's open and close as an OpenTelemetry log record over
+                    OTLP/HTTP (protobuf) to URL, e.g. http://collector:4318/v1/logs; records that
+                    cannot be sent are dropped and counted, capture never waits`;
+
 export const MAIN_USAGE = `Usage: snitchmap [command] [options]
 
 Every connection this computer makes or accepts: process, host name, location.
@@ -40,6 +47,7 @@ version 1 (hello first, then connection events, then periodic stats).
   --duration SEC    exit after SEC seconds
   --count N         exit after N connection events
 ${LOCATION}
+${EXPORT}
   --sudo            see Capture below
 
 Exits 0 at the end of --duration/--count or on Ctrl-C; 2 on a usage error; 1 if capture fails.
@@ -54,6 +62,9 @@ carries a random token that every request needs (kept in a cookie after the firs
 
   --port N          port to listen on (default: any free port)
 ${LOCATION}
+${EXPORT}
+  --fleet URL       draw every host a Prometheus server at URL scrapes (snitchmap --metrics
+                    targets, one per 'instance') instead of this machine; no capture is started
   --sudo            see Capture below
 
 ${CAPTURE}

@@ -9,6 +9,7 @@ import type { Engine, EngineOptions } from '../core/engine-types.js';
 import type { HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { WatchOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import { startExporters, type Exporters } from './exporters.js';
 import { jsonLine } from './json-line.js';
 import { formatEvent, formatHello, formatStats } from './text-format.js';
 
@@ -40,6 +41,13 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   } catch (error) {
     // A --locations or --geoip file that cannot be used: say which, exit non-zero, start nothing.
     warn((error as Error).message);
+    return 1;
+  }
+  let exporters: Exporters;
+  try {
+    exporters = await startExporters(engine, options, warn);
+  } catch (error) {
+    warn(`cannot export: ${(error as Error).message}`);
     return 1;
   }
   let helloShown = false;
@@ -102,6 +110,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
   await engine.stop();
+  await exporters.stop();
   deps.stdout.off('error', onStdoutError);
   return code;
 }

@@ -132,6 +132,11 @@ export interface ConnectionEvent {
   /** Wire segments (GSO segments), not super-packets. */
   txPackets: number;
   rxPackets: number;
+  /**
+   * Additive: the Prometheus `instance` (host) this entry belongs to. Only `serve --fleet` sets it;
+   * its entries aggregate a host's connections per process, proto, country and scope.
+   */
+  instance?: string;
 }
 
 export interface StatsMessage {

@@ -6,6 +6,8 @@
 // A new setting: add its field to `Settings`, its default to DEFAULT_SETTINGS and its validator to
 // FIELDS below (the compiler insists on all three).
 
+import { parseListenAddress } from './listen-address.js';
+
 /** Longest home label, in characters (the form's maxLength too). */
 export const HOME_LABEL_MAX = 100;
 export const TILE_URL_MAX = 500;
@@ -17,6 +19,8 @@ export interface Settings {
   onlineTiles: { enabled: boolean; url: string; attribution: string };
   /** Desktop notifications; off by default. */
   notifications: { newProcess: boolean; newCountry: boolean };
+  /** Additive: the desktop app's Prometheus endpoint (`[ADDR:]PORT`, loopback by default); absent or disabled: off. */
+  metrics?: { enabled: boolean; address: string };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -89,11 +93,25 @@ function notifications(value: unknown, current: Settings['notifications']): Sett
   return { newProcess: flag(merged.newProcess, 'notifications.newProcess'), newCountry: flag(merged.newCountry, 'notifications.newCountry') };
 }
 
+/** A hand-edited file or a page's patch must not open a port by accident: the address is parsed here. */
+function metrics(value: unknown, current: Settings['metrics']): Settings['metrics'] {
+  const merged = { ...(current ?? {}), ...record(value, 'metrics', ['enabled', 'address']) };
+  const enabled = flag(merged.enabled, 'metrics.enabled');
+  const address = text(merged.address, 'metrics.address', 100);
+  try {
+    parseListenAddress(address);
+  } catch (error) {
+    throw new SettingsError(`metrics.address ${(error as Error).message}`);
+  }
+  return { enabled, address };
+}
+
 /** One validator per setting: the patch's value (untrusted) and the current value in, the new value out. */
 const FIELDS: { [K in keyof Settings]: (value: unknown, current: Settings[K]) => Settings[K] } = {
   home,
   onlineTiles,
   notifications,
+  metrics,
 };
 
 function isField(key: string): key is keyof Settings {

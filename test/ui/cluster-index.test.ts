@@ -10,6 +10,11 @@ const europe = [place('paris', 48.85, 2.35), place('berlin', 52.52, 13.4, 50, 'c
 const asia = [place('tokyo', 35.68, 139.65), place('osaka', 34.69, 135.5)];
 
 describe('ClusterIndex', () => {
+  it('draws nothing, without throwing, when no place is located (only zones, e.g. loopback)', () => {
+    expect(new ClusterIndex().items([], 2, WORLD)).toEqual([]);
+    expect(new ClusterIndex().items([], 12, WORLD)).toEqual([]);
+  });
+
   it('clusters nearby places when zoomed out, summing traffic and taking the liveliest state', () => {
     const items = new ClusterIndex().items([...europe, ...asia], 1);
     const clusters = items.filter((i) => i.clusterId !== null);

@@ -12,6 +12,7 @@ import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } 
 import type { CaptureSession } from './capture-session.js';
 import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
 import type { SettingsStore } from './settings-store.js';
+import { SettingExporter } from '../export/metrics/setting-exporter.js';
 
 export interface AppBackend extends SnitchmapApi {
   status(): AppStatus;
@@ -37,6 +38,8 @@ export function createAppBackend(supervisor: CaptureSupervisor, settings: Settin
   let paused = false;
   let session: CaptureSession | null = null;
   let unsubscribe: () => void = () => undefined;
+  // The metrics setting (off by default) serves the current session's engine.
+  const metrics = new SettingExporter(() => settings.get().metrics, (message) => void process.stderr.write(`snitchmap: ${message}\n`));
 
   const status = (): AppStatus => {
     const state = supervisor.state();
@@ -52,6 +55,7 @@ export function createAppBackend(supervisor: CaptureSupervisor, settings: Settin
       unsubscribe();
       unsubscribe = () => undefined;
       session = state.session;
+      void metrics.use(session?.engine ?? null);
       if (session) {
         if (paused) void session.engine.pause();
         unsubscribe = session.publisher.onDelta(emit);
@@ -95,9 +99,14 @@ export function createAppBackend(supervisor: CaptureSupervisor, settings: Settin
       session?.engine.clear();
     },
     getSettings: async () => settings.get(),
-    updateSettings: (patch) => settings.update(patch),
+    updateSettings: async (patch) => {
+      const next = await settings.update(patch);
+      void metrics.use(session?.engine ?? null);
+      return next;
+    },
     retryCapture: () => supervisor.start(),
     dispose() {
+      void metrics.use(null);
       stopWatching();
       unsubscribe();
       listeners.clear();

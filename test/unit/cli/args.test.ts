@@ -53,3 +53,24 @@ describe('CLI arguments', () => {
     expect(parseArgs(['watch', '--home', '-33.9, 151.2'])).toMatchObject({ options: { home: { lat: -33.9, lon: 151.2 } } });
   });
 });
+
+describe('exporter options', () => {
+  it('parses --metrics, --metrics-max-processes, --otlp and --fleet', () => {
+    expect(parseArgs(['watch', '--metrics', '9464', '--metrics-max-processes=20', '--otlp', 'http://127.0.0.1:4318/v1/logs'])).toMatchObject({
+      kind: 'watch',
+      options: { metrics: { host: '127.0.0.1', port: 9464 }, metricsMaxProcesses: 20, otlp: 'http://127.0.0.1:4318/v1/logs' },
+    });
+    expect(parseArgs(['serve', '--metrics=0.0.0.0:1'])).toMatchObject({ kind: 'serve', options: { metrics: { host: '0.0.0.0', port: 1 } } });
+    expect(parseArgs(['serve', '--fleet', 'http://prom:9090'])).toMatchObject({ kind: 'serve', options: { fleet: 'http://prom:9090/' } });
+  });
+
+  it('rejects bad exporter values', () => {
+    expect(usageError(['watch', '--metrics', 'nope'])).toMatch(/--metrics wants PORT/);
+    expect(usageError(['watch', '--metrics-max-processes', '5'])).toMatch(/needs --metrics/);
+    expect(usageError(['watch', '--metrics', '1', '--metrics-max-processes', '0'])).toMatch(/positive integer/);
+    expect(usageError(['watch', '--otlp', 'file:///etc/passwd'])).toMatch(/--otlp wants an http/);
+    expect(usageError(['watch', '--fleet', 'http://x'])).toMatch(/unknown option '--fleet' for watch/);
+    expect(usageError(['serve', '--fleet', 'not a url'])).toMatch(/--fleet wants an http/);
+    expect(usageError(['serve', '--fleet', 'http://p:9090', '--metrics', '1'])).toMatch(/--fleet starts no capture/);
+  });
+});

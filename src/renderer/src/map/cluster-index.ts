@@ -38,7 +38,9 @@ function contains(bbox: BBox, lon: number, lat: number): boolean {
 }
 
 export class ClusterIndex {
-  private index = new Supercluster<Props, Props>({ radius: 60, maxZoom: 9 });
+  // Loaded empty: with no located place at all (only zones) the first items() call does not
+  // rebuild, and an unloaded Supercluster throws in getClusters.
+  private index = new Supercluster<Props, Props>({ radius: 60, maxZoom: 9 }).load([]);
   private keys = new Set<string>();
 
   /**

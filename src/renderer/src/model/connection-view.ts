@@ -45,6 +45,8 @@ export function connectionKeys(event: ConnectionEvent): ConnectionKeys {
  */
 export function processKey(event: ConnectionEvent): string {
   const p = event.process;
+  // Fleet entries have no pid: a process is one per host.
+  if (event.instance !== undefined) return `${event.instance}:${p?.name ?? 'unattributed'}`;
   if (p === null) return 'unattributed';
   return p.app === undefined ? `${p.pid}:${p.name}` : `app:${p.app.kind}:${p.app.id}:${p.uid}`;
 }

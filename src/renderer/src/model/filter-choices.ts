@@ -8,11 +8,14 @@ import { NO_COUNTRY } from './filters.js';
 export interface FilterChoices {
   processes: { key: string; label: string }[];
   countries: string[];
+  /** Fleet mode's hosts (empty otherwise). */
+  hosts: string[];
 }
 
 export class FilterChoiceCounter {
   private processes = new Map<string, { label: string; count: number }>();
   private countries = new Map<string, number>();
+  private hosts = new Map<string, number>();
   private cached: FilterChoices | null = null;
 
   add(view: ConnectionView): void {
@@ -30,6 +33,12 @@ export class FilterChoiceCounter {
     const count = this.countries.get(country) ?? 0;
     if (count === 0) this.cached = null;
     this.countries.set(country, count + 1);
+    const host = view.event.instance;
+    if (host !== undefined) {
+      const hosts = this.hosts.get(host) ?? 0;
+      if (hosts === 0) this.cached = null;
+      this.hosts.set(host, hosts + 1);
+    }
   }
 
   remove(view: ConnectionView): void {
@@ -46,11 +55,22 @@ export class FilterChoiceCounter {
     } else {
       this.countries.set(country, count);
     }
+    const host = view.event.instance;
+    if (host !== undefined) {
+      const hosts = (this.hosts.get(host) ?? 0) - 1;
+      if (hosts <= 0) {
+        this.hosts.delete(host);
+        this.cached = null;
+      } else {
+        this.hosts.set(host, hosts);
+      }
+    }
   }
 
   clear(): void {
     this.processes.clear();
     this.countries.clear();
+    this.hosts.clear();
     this.cached = null;
   }
 
@@ -60,6 +80,7 @@ export class FilterChoiceCounter {
       processes: [...this.processes].map(([key, { label }]) => ({ key, label }))
         .sort((a, b) => a.label.localeCompare(b.label)),
       countries: [...this.countries.keys()].sort(),
+      hosts: [...this.hosts.keys()].sort(),
     };
     return this.cached;
   }

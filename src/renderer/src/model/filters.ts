@@ -17,6 +17,8 @@ export interface Filters {
   scope: ScopeFilter | null;
   /** A location key (see locations.ts), set by clicking the map. */
   location: string | null;
+  /** Fleet mode: the host (Prometheus `instance`) whose traffic to show. */
+  host: string | null;
 }
 
 export const NO_FILTERS: Filters = {
@@ -27,6 +29,7 @@ export const NO_FILTERS: Filters = {
   direction: null,
   scope: null,
   location: null,
+  host: null,
 };
 
 export const NO_COUNTRY = '--';
@@ -44,7 +47,7 @@ function searchText(view: ConnectionView): string {
   return [
     p?.name, p?.exe, p?.user, p === null ? 'unattributed' : String(p.pid),
     view.host, r.ip, String(r.port), r.geo?.country, r.geo?.city, r.asn?.org,
-    r.asn === null ? undefined : `AS${r.asn.number}`, event.proto,
+    r.asn === null ? undefined : `AS${r.asn.number}`, event.proto, event.instance,
   ].filter((part): part is string => typeof part === 'string').join('\n').toLowerCase();
 }
 
@@ -62,6 +65,7 @@ export function connectionMatcher(
     if (filters.direction !== null && event.direction !== filters.direction) return false;
     if (filters.scope !== null && scopeClass(event.remote.scope) !== filters.scope) return false;
     if (filters.location !== null && locationOf(view) !== filters.location) return false;
+    if (filters.host !== null && event.instance !== filters.host) return false;
     return needle === '' || searchText(view).includes(needle);
   };
 }
@@ -69,6 +73,6 @@ export function connectionMatcher(
 export function hasFilters(filters: Filters): boolean {
   return (
     filters.text.trim() !== '' || filters.process !== null || filters.country !== null || filters.proto !== null ||
-    filters.direction !== null || filters.scope !== null || filters.location !== null
+    filters.direction !== null || filters.scope !== null || filters.location !== null || filters.host !== null
   );
 }

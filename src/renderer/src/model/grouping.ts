@@ -30,6 +30,8 @@ export interface ProcessGroup extends Totals {
   process: ProcessInfo | null;
   /** The distinct processes (pid) of the group's app, in order of appearance. */
   processes: ProcessInfo[];
+  /** Fleet mode: the host (Prometheus instance) the process runs on. */
+  instance?: string;
   hosts: HostGroup[];
 }
 
@@ -63,7 +65,7 @@ export function groupConnections(views: Iterable<ConnectionView>, order: SortOrd
     const pkey = view.processKey;
     let group = processes.get(pkey);
     if (group === undefined) {
-      group = { key: pkey, process: view.event.process, processes: [], pids: new Set(), hosts: [], hostIndex: new Map(), ...emptyTotals() };
+      group = { key: pkey, process: view.event.process, ...(view.event.instance !== undefined ? { instance: view.event.instance } : {}), processes: [], pids: new Set(), hosts: [], hostIndex: new Map(), ...emptyTotals() };
       processes.set(pkey, group);
     }
     const process = view.event.process;

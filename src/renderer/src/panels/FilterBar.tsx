@@ -51,6 +51,9 @@ export function FilterBar({ filters, choices, order, locationLabel, onChange, on
         value={filters.text}
         onChange={(e) => set({ text: e.target.value })}
       />
+      {choices.hosts.length > 0 && (
+        <Choice label="Host" value={filters.host} options={choices.hosts.map((h) => [h, h] as const)} onChange={(host) => set({ host })} />
+      )}
       <Choice label="Process" value={filters.process} options={choices.processes.map((p) => [p.key, p.label] as const)}
         onChange={(process) => set({ process })} />
       <Choice label="Country" value={filters.country}

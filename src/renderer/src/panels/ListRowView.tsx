@@ -42,7 +42,7 @@ export function ListRowView({ id, row, icons, top, active, selected, onClick, on
           onClick={(e) => { e.stopPropagation(); onToggle(); }}>{row.expanded ? '▾' : '▸'}</button>
         {icon !== undefined ? <img className="app-icon" src={icon} alt="" width={16} height={16} /> : <span className="app-icon app-icon-none" aria-hidden="true" />}
         <span className="row-name process-name" title={processes.map((q) => `${q.name} (${q.pid})`).join(', ')}>{appName(p)}</span>
-        <span className="row-meta">{meta}</span>
+        <span className="row-meta">{row.group.instance !== undefined ? `on ${row.group.instance}` : meta}</span>
         <span className="row-meta">{`${row.group.hosts.length} host${row.group.hosts.length === 1 ? '' : 's'}`}</span>
         <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
         <span className="row-rate">{formatRate(g.rate)}</span>
