@@ -8,14 +8,20 @@ import { findPackage } from './package-info.js';
 import { defaultDesktopDeps, launchDesktop } from './desktop.js';
 import { runServe } from './serve.js';
 import { defaultConfigDir } from './settings-store.js';
-import { MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
+import { defaultHistoryPath } from '../core/history/paths.js';
+import { runHistory } from './history.js';
+import { HISTORY_USAGE, MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
 import { runWatch } from './watch.js';
 
 // The engine (GeoIP readers, DNS parsing) is loaded only for watch/serve: --help and usage errors
 // stay instant and work even when a dependency is broken.
 async function engineModules() {
-  const [{ createEngine }, { createPublisher }] = await Promise.all([import('../core/engine.js'), import('../core/publisher.js')]);
-  return { createEngine, createPublisher };
+  const [{ createEngine }, { createPublisher }, { openCliHistory }] = await Promise.all([
+    import('../core/engine.js'),
+    import('../core/publisher.js'),
+    import('./history-option.js'),
+  ]);
+  return { createEngine, createPublisher, openHistory: openCliHistory };
 }
 
 function createSource(sudo: boolean) {
@@ -24,10 +30,11 @@ function createSource(sudo: boolean) {
 }
 
 async function serve(options: ServeOptions): Promise<number> {
-  const { createEngine, createPublisher } = await engineModules();
+  const { createEngine, createPublisher, openHistory } = await engineModules();
   return runServe(options, {
     createEngine,
     createPublisher,
+    openHistory,
     createSource: createSource(options.sudo),
     stdout: process.stdout,
     stderr: process.stderr,
@@ -40,7 +47,7 @@ async function serve(options: ServeOptions): Promise<number> {
 async function run(invocation: Invocation): Promise<number> {
   switch (invocation.kind) {
     case 'help': {
-      const text = { main: MAIN_USAGE, watch: WATCH_USAGE, serve: SERVE_USAGE }[invocation.topic];
+      const text = { main: MAIN_USAGE, watch: WATCH_USAGE, serve: SERVE_USAGE, history: HISTORY_USAGE }[invocation.topic];
       process.stdout.write(text);
       return 0;
     }
@@ -48,9 +55,10 @@ async function run(invocation: Invocation): Promise<number> {
       process.stdout.write(`snitchmap ${findPackage()?.version ?? 'unknown'}\n`);
       return 0;
     case 'watch': {
-      const { createEngine } = await engineModules();
+      const { createEngine, openHistory } = await engineModules();
       return runWatch(invocation.options, {
         createEngine,
+        openHistory,
         createSource: createSource(invocation.options.sudo),
         stdout: process.stdout,
         stderr: process.stderr,
@@ -59,6 +67,8 @@ async function run(invocation: Invocation): Promise<number> {
     }
     case 'serve':
       return serve(invocation.options);
+    case 'history':
+      return runHistory(invocation.options, { stdout: process.stdout, stderr: process.stderr, defaultFile: defaultHistoryPath() });
     case 'default':
       // The desktop window when a display and Electron exist (and not root); otherwise serve.
       return launchDesktop(defaultDesktopDeps(() => serve({ port: 0, sudo: false })));

@@ -7,7 +7,10 @@ import type { CaptureSource } from '../core/capture/source.js';
 import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
 import type { HelloMessage } from '../shared/contract.js';
 import type { ServeOptions } from './args.js';
+import { createHistoryApi } from '../core/history/api.js';
+import { disabledHistory, type History } from '../core/history/history.js';
 import { engineOptions } from './engine-options.js';
+import type { OpenCliHistory } from './history-option.js';
 import type { ApiBackend } from './serve/live-api.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
@@ -23,6 +26,7 @@ export interface ServeDeps {
   signals: SignalSource;
   configDir: string;
   rendererRoot: string;
+  openHistory?: OpenCliHistory;
 }
 
 function banner(hello: HelloMessage): { kind: 'warning'; message: string; canRetry: false } | null {
@@ -38,8 +42,9 @@ async function startCapture(engine: Engine, publisher: Publisher): Promise<Hello
   return hello;
 }
 
-function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStore): ApiBackend {
+function backendFor(engine: Engine, publisher: Publisher, settings: SettingsStore, history: History | undefined): ApiBackend {
   return {
+    ...createHistoryApi(() => history ?? disabledHistory(null, 'history is off')),
     getSnapshot: () => publisher.snapshot(),
     pause: async () => {
       await engine.pause();
@@ -79,6 +84,8 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
     warn((error as Error).message);
     return 1;
   }
+  const history = deps.openHistory?.(options, warn, settings.get().history);
+  history?.attach(engine);
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);
@@ -95,7 +102,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
       port: options.port,
       token: createToken(),
       rendererRoot: deps.rendererRoot,
-      backend: backendFor(engine, publisher, settings),
+      backend: backendFor(engine, publisher, settings, history),
       onDelta: (listener) => publisher.onDelta(listener),
     });
     running.server = server;
@@ -108,6 +115,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
   await engine.stop();
+  history?.close();
   await ready;
   await running.server?.close();
   publisher.dispose();

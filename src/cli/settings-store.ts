@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../shared/api.js';
+import { validateHistorySettings } from '../core/history/settings.js';
 
 export const DEFAULT_SETTINGS: Settings = {
   home: null,
@@ -65,8 +66,10 @@ function validateNotifications(value: unknown): Settings['notifications'] {
 
 /** Applies a patch (each top-level field replaced whole); throws a readable Error when invalid. */
 export function applySettingsPatch(current: Settings, patch: unknown): Settings {
-  const fields = record(patch, 'settings', ['home', 'onlineTiles', 'notifications']);
+  const fields = record(patch, 'settings', ['home', 'onlineTiles', 'notifications', 'history']);
+  const history = 'history' in fields ? validateHistorySettings(fields.history, current.history) : current.history;
   return {
+    ...(history !== undefined ? { history } : {}),
     home: 'home' in fields ? validateHome(fields.home) : current.home,
     onlineTiles: 'onlineTiles' in fields ? validateTiles(fields.onlineTiles) : current.onlineTiles,
     notifications: 'notifications' in fields ? validateNotifications(fields.notifications) : current.notifications,

@@ -9,6 +9,7 @@ import type { Engine, EngineOptions } from '../core/engine-types.js';
 import type { HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { WatchOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import type { OpenCliHistory } from './history-option.js';
 import { jsonLine } from './json-line.js';
 import { formatEvent, formatHello, formatStats } from './text-format.js';
 
@@ -23,6 +24,8 @@ export interface WatchDeps {
   stdout: Writable;
   stderr: Writable;
   signals: SignalSource;
+  /** Absent: no history (tests of the printing side). */
+  openHistory?: OpenCliHistory;
 }
 
 /** Resolves with the exit code. */
@@ -42,6 +45,9 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     warn((error as Error).message);
     return 1;
   }
+  // Opened after the engine (a bad --geoip exits first), before the capture: nothing goes unrecorded.
+  const history = deps.openHistory?.(options, warn);
+  history?.attach(engine);
   let helloShown = false;
   const held: WatchMessage[] = [];
   let events = 0;
@@ -102,6 +108,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   deps.signals.off('SIGINT', onSignal);
   deps.signals.off('SIGTERM', onSignal);
   await engine.stop();
+  history?.close();
   deps.stdout.off('error', onStdoutError);
   return code;
 }

@@ -7,6 +7,8 @@ import { CONTRACT_VERSION, PROBE_CAPABILITIES, type HelloMessage, type Probes } 
 import type { CaptureSession } from './capture-session.js';
 import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
 import type { SettingsStore } from './settings-store.js';
+import { createHistoryApi, type HistoryApi } from '../core/history/api.js';
+import { disabledHistory } from '../core/history/history.js';
 
 export interface DesktopBackend extends SnitchmapApi {
   status(): AppStatus;
@@ -27,7 +29,7 @@ function idleHello(settings: Settings): HelloMessage {
   };
 }
 
-export function createDesktopBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now): DesktopBackend {
+export function createDesktopBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now, history: HistoryApi = createHistoryApi(() => disabledHistory(null, 'history is off'))): DesktopBackend {
   const listeners = new Set<(delta: Delta) => void>();
   let paused = false;
   let session: CaptureSession | null = null;
@@ -60,6 +62,7 @@ export function createDesktopBackend(supervisor: CaptureSupervisor, settings: Se
   const stopWatching = supervisor.onChange(bind);
 
   return {
+    ...history,
     status,
     async getSnapshot(): Promise<Snapshot> {
       if (session) return { ...session.publisher.snapshot(), status: status() };

@@ -15,6 +15,11 @@ export function validateParams<M extends ApiMethod>(method: M, args: unknown[]):
     }
     return args as ApiParams<M>;
   }
+  // Their fields are checked by src/core/history/api.ts, the one implementation both transports call.
+  if (method === 'getHistory' || method === 'getTimeline') {
+    if (args.length < 1 || args.length > 2) throw new IpcParamsError(`${method} takes a window (and a filter)`);
+    return args as ApiParams<M>;
+  }
   if (args.length !== 0) throw new IpcParamsError(`${method} takes no arguments`);
   return args as ApiParams<M>;
 }

@@ -2,6 +2,7 @@
 // field is checked; anything malformed is refused with a message naming the field.
 
 import type { Settings } from '../shared/api.js';
+import { validateHistorySettings } from '../core/history/settings.js';
 
 export const DEFAULT_SETTINGS: Settings = {
   home: null,
@@ -63,6 +64,13 @@ export function applySettingsPatch(current: Settings, patch: unknown): Settings 
     if (key === 'home') next.home = home(value);
     else if (key === 'onlineTiles') next.onlineTiles = tiles(value, current.onlineTiles);
     else if (key === 'notifications') next.notifications = notifications(value, current.notifications);
+    else if (key === 'history') {
+      try {
+        next.history = validateHistorySettings(value, current.history);
+      } catch (error) {
+        throw new SettingsError((error as Error).message);
+      }
+    }
     else throw new SettingsError(`unknown setting '${key}'`);
   }
   return next;

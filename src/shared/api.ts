@@ -3,6 +3,7 @@
 // definition, checked against both implementations at compile time.
 
 import type { ConnectionEvent, HelloMessage, StatsMessage } from './contract.js';
+import type { HistoryFilter, HistoryResult, HistoryWindow, Timeline } from './history.js';
 
 export interface Settings {
   home: { lat: number; lon: number; label: string } | null;
@@ -10,6 +11,11 @@ export interface Settings {
   onlineTiles: { enabled: boolean; url: string; attribution: string };
   /** Desktop notifications; off by default. */
   notifications: { newProcess: boolean; newCountry: boolean };
+  /**
+   * Optional (older settings files lack it): the connection history. `enabled` off keeps nothing;
+   * retention in days and MiB (defaults 30 and 1024). Applied at the next start.
+   */
+  history?: { enabled: boolean; retentionDays: number; maxMegabytes: number };
 }
 
 export interface Banner {
@@ -55,6 +61,10 @@ export interface SnitchmapApi {
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Ask for privileged capture again (desktop: polkit prompt). */
   retryCapture(): Promise<void>;
+  /** The connections active in a time window, from the history (src/shared/history.ts). */
+  getHistory(window: HistoryWindow, filter?: HistoryFilter): Promise<HistoryResult>;
+  /** Traffic per bin of `stepMs` (at least a minute) over [from, to), for the timeline. */
+  getTimeline(range: HistoryWindow & { stepMs: number }): Promise<Timeline>;
 }
 
 /** The method names, for transports that build the API from the contract. */
@@ -66,6 +76,8 @@ export const API_METHODS = [
   'getSettings',
   'updateSettings',
   'retryCapture',
+  'getHistory',
+  'getTimeline',
 ] as const satisfies ReadonlyArray<Exclude<keyof SnitchmapApi, 'onDelta'>>;
 
 declare global {

@@ -2,6 +2,8 @@
 // every verb answered; tests override only the verbs they watch.
 import type { ApiBackend } from '../../src/cli/serve/live-api.js';
 import { DEFAULT_SETTINGS } from '../../src/cli/settings-store.js';
+import { createHistoryApi } from '../../src/core/history/api.js';
+import { disabledHistory } from '../../src/core/history/history.js';
 
 export function stubBackend(getSnapshot: ApiBackend['getSnapshot'], overrides: Partial<ApiBackend> = {}): ApiBackend {
   return {
@@ -12,6 +14,7 @@ export function stubBackend(getSnapshot: ApiBackend['getSnapshot'], overrides: P
     getSettings: () => DEFAULT_SETTINGS,
     updateSettings: () => DEFAULT_SETTINGS,
     retryCapture: async () => undefined,
+    ...createHistoryApi(() => disabledHistory(null, 'history is off')),
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 // Requests come from a browser page, so the method and every parameter are checked here.
 
 import type { Settings, Snapshot } from '../../shared/api.js';
+import type { HistoryResult, Timeline } from '../../shared/history.js';
 import { API_METHODS } from '../../shared/api.js';
 import type { ApiMethod, WebMessage } from '../../shared/web-protocol.js';
 
@@ -13,6 +14,8 @@ export interface ApiBackend {
   getSettings(): Settings;
   updateSettings(patch: unknown): Settings;
   retryCapture(): Promise<void>;
+  getHistory(window: unknown, filter?: unknown): Promise<HistoryResult>;
+  getTimeline(range: unknown): Promise<Timeline>;
 }
 
 function isMethod(value: unknown): value is ApiMethod {
@@ -52,6 +55,10 @@ async function call(backend: ApiBackend, method: ApiMethod, params: unknown[]): 
       return backend.updateSettings(params[0]);
     case 'retryCapture':
       return backend.retryCapture();
+    case 'getHistory':
+      return backend.getHistory(params[0], params[1]);
+    case 'getTimeline':
+      return backend.getTimeline(params[0]);
   }
 }
 

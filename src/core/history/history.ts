@@ -34,7 +34,8 @@ export interface History {
   close(): void;
 }
 
-function disabled(file: string | null, notice: string | null): History {
+/** A history that keeps nothing and says why (`notice`). */
+export function disabledHistory(file: string | null, notice: string | null): History {
   return {
     file,
     notice,
@@ -50,14 +51,14 @@ function disabled(file: string | null, notice: string | null): History {
 export function openHistory(options: HistoryOptions): History {
   const warn = options.onWarning ?? (() => undefined);
   const now = options.now ?? Date.now;
-  if (options.file === null) return disabled(null, 'history is off');
+  if (options.file === null) return disabledHistory(null, 'history is off');
   let store: OpenedStore;
   try {
     store = openHistoryStore(options.file, now);
   } catch (error) {
     const notice = `history off: ${(error as Error).message}`;
     warn(notice);
-    return disabled(options.file, notice);
+    return disabledHistory(options.file, notice);
   }
   if (store.notice !== null) warn(store.notice);
   const limits: RetentionLimits = { ...DEFAULT_RETENTION, ...options.retention };
