@@ -69,6 +69,12 @@ function takeLock(file: string): Database.Database {
   }
 }
 
+/** Window queries read tens of MiB: map the file instead of copying pages through a 2 MiB cache. */
+export function tuneReads(db: Database.Database): void {
+  db.pragma('mmap_size = 1073741824');
+  db.pragma('cache_size = -32768');
+}
+
 function openDatabase(file: string): Database.Database {
   const header = headerOf(file);
   if (header !== null && header !== SQLITE_HEADER) throw new ForeignFileError('not an SQLite file');
@@ -95,6 +101,7 @@ function openDatabase(file: string): Database.Database {
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a commit survives the process being killed; only a power loss may undo the last ones.
     db.pragma('synchronous = NORMAL');
+    tuneReads(db);
     migrate(db);
     return db;
   } catch (error) {

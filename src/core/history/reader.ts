@@ -3,6 +3,7 @@
 
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { tuneReads } from './open-store.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from './schema.js';
 
 export class HistoryReadError extends Error {
@@ -22,6 +23,7 @@ export function openHistoryReader(file: string): Database.Database {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (appId !== APPLICATION_ID) throw new HistoryReadError(`${file} is not a snitchmap history`);
     if (version !== SCHEMA_VERSION) throw new HistoryReadError(`${file} has schema ${version}; this snitchmap reads ${SCHEMA_VERSION}`);
+    tuneReads(db);
     return db;
   } catch (error) {
     db.close();

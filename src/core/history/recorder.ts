@@ -56,7 +56,7 @@ function statements(db: Database) {
     orphan: db.prepare('UPDATE connections SET open = 0, last_seen = ? WHERE id = ?'),
     pair: db.prepare('INSERT OR IGNORE INTO pairs (kind, process, target, first_seen) VALUES (?, ?, ?, ?)'),
     bucket: db.prepare(
-      'INSERT INTO buckets (t, conn, tx, rx) VALUES (?, ?, ?, ?) ON CONFLICT (t, conn) DO UPDATE SET tx = tx + excluded.tx, rx = rx + excluded.rx',
+      'INSERT INTO buckets (t, conn, tx, rx) VALUES (?, ?, ?, ?) ON CONFLICT (conn, t) DO UPDATE SET tx = tx + excluded.tx, rx = rx + excluded.rx',
     ),
     traffic: db.prepare(
       `INSERT INTO traffic (t, tx, rx, opened) VALUES (?, ?, ?, ?)
@@ -75,6 +75,12 @@ export class Recorder {
   /** key `${id} ${minute}`. */
   private deltas = new Map<string, Delta>();
   private orphans: number[] = [];
+  /**
+   * Pairs known to be in the table: most connections repeat a pair, and skipping the INSERT OR
+   * IGNORE for them is a third of the write path's cost (bench/RESULTS.md). Bounded; a miss only
+   * costs the INSERT.
+   */
+  private readonly knownPairs = new Set<string>();
   private readonly sql: ReturnType<typeof statements>;
   private readonly run: number;
   private readonly timer: NodeJS.Timeout;
@@ -156,12 +162,23 @@ export class Recorder {
     try {
       this.db.transaction(() => {
         for (const [id, item] of pending) if (this.write(id, item, firsts)) inserted.push(id);
+        // The timeline's per-minute totals: one upsert per minute of the batch, not per connection.
+        const minutes = new Map<number, { tx: number; rx: number; opened: number }>();
+        const minute = (t: number): { tx: number; rx: number; opened: number } => {
+          let total = minutes.get(t);
+          if (total === undefined) minutes.set(t, (total = { tx: 0, rx: 0, opened: 0 }));
+          return total;
+        };
+        for (const id of inserted) minute(Math.floor((pending.get(id)?.firstTs ?? 0) / MINUTE_MS) * MINUTE_MS).opened++;
         for (const delta of deltas.values()) {
           const row = this.held.get(delta.id)?.row;
           if (row === undefined) continue;
           this.sql.bucket.run(delta.t, row, delta.tx, delta.rx);
-          this.sql.traffic.run(delta.t, delta.tx, delta.rx, 0);
+          const total = minute(delta.t);
+          total.tx += delta.tx;
+          total.rx += delta.rx;
         }
+        for (const [t, total] of minutes) this.sql.traffic.run(t, total.tx, total.rx, total.opened);
         const at = this.now();
         for (const row of orphans) this.sql.orphan.run(at, row);
         this.sql.alive.run(at, this.run);
@@ -169,8 +186,9 @@ export class Recorder {
     } catch (error) {
       this.dropped += pending.size;
       this.options.onWarning?.(`history: ${pending.size} connection events not written: ${(error as Error).message}`);
-      // Their rows were rolled back: a later event of theirs inserts them again.
+      // Their rows (and pairs) were rolled back: a later event of theirs inserts them again.
       for (const id of inserted) this.held.delete(id);
+      this.knownPairs.clear();
       firsts.length = 0;
     }
     for (const [id, item] of pending) if (item.event.event === 'close') this.held.delete(id);
@@ -189,11 +207,11 @@ export class Recorder {
     if (held === undefined || !held.paired) {
       const name = event.process?.name;
       if (name !== undefined) {
-        if (this.sql.pair.run('host', name, targetOf(event), event.ts).changes === 1) {
+        if (this.firstPair('host', name, targetOf(event), event.ts)) {
           isNew.host = 1;
           firsts.push({ kind: 'host', process: name, target: targetOf(event), event });
         }
-        if (country !== null && this.sql.pair.run('country', name, country, event.ts).changes === 1) {
+        if (country !== null && this.firstPair('country', name, country, event.ts)) {
           isNew.country = 1;
           firsts.push({ kind: 'country', process: name, target: country, event });
         }
@@ -205,12 +223,20 @@ export class Recorder {
       const row = Number(this.sql.insert.run(...values).lastInsertRowid);
       held = { row, paired };
       this.held.set(id, held);
-      this.sql.traffic.run(Math.floor(firstTs / MINUTE_MS) * MINUTE_MS, 0, 0, 1);
     } else {
       this.sql.update.run(event.ts, open, event.process?.name ?? null, country, host, event.txBytes, event.rxBytes, json, isNew.host, isNew.country, held.row);
       held.paired ||= paired;
     }
     return inserted;
+  }
+
+  /** True when (kind, process, target) was not in the table (and now is). */
+  private firstPair(kind: 'host' | 'country', process: string, target: string, ts: number): boolean {
+    const key = `${kind}\u0000${process}\u0000${target}`;
+    if (this.knownPairs.has(key)) return false;
+    if (this.knownPairs.size >= 100_000) this.knownPairs.clear();
+    this.knownPairs.add(key);
+    return this.sql.pair.run(kind, process, target, ts).changes === 1;
   }
 
   close(): void {

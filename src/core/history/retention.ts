@@ -50,7 +50,7 @@ export function prune(db: Database, limits: RetentionLimits, now: number): Prune
     db.prepare(
       `INSERT INTO buckets (t, conn, tx, rx)
        SELECT (t / ${HOUR_MS}) * ${HOUR_MS} AS h, conn, sum(tx), sum(rx) FROM buckets WHERE t < ? AND t % ${HOUR_MS} != 0 GROUP BY h, conn
-       ON CONFLICT (t, conn) DO UPDATE SET tx = tx + excluded.tx, rx = rx + excluded.rx`,
+       ON CONFLICT (conn, t) DO UPDATE SET tx = tx + excluded.tx, rx = rx + excluded.rx`,
     ).run(hour);
     return db.prepare(`DELETE FROM buckets WHERE t < ? AND t % ${HOUR_MS} != 0`).run(hour).changes;
   })();

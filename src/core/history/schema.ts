@@ -34,13 +34,13 @@ const MIGRATIONS: string[] = [
   CREATE INDEX connections_last_seen ON connections (last_seen);
   CREATE INDEX connections_open ON connections (open) WHERE open = 1;
   CREATE TABLE buckets (
-    t INTEGER NOT NULL,
     conn INTEGER NOT NULL,
+    t INTEGER NOT NULL,
     tx INTEGER NOT NULL,
     rx INTEGER NOT NULL,
-    PRIMARY KEY (t, conn)
+    PRIMARY KEY (conn, t)
   ) WITHOUT ROWID;
-  CREATE INDEX buckets_conn ON buckets (conn, t);
+  CREATE INDEX buckets_t ON buckets (t);
   CREATE TABLE traffic (
     t INTEGER PRIMARY KEY,
     tx INTEGER NOT NULL,
