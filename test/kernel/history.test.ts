@@ -200,6 +200,7 @@ describe.skipIf(gate.skip)('history end to end (watch --history, history --json,
     const { watch, out } = startWatch(file);
     await helloOf(out);
     expect(await stopped(watch, 'SIGINT')).toBe(0);
-    expect(listed(file, ['--since', '60d']).map((row) => row.id)).toEqual([]);
+    // (The host's own traffic during the run is recorded too: only the old one must be gone.)
+    expect(listed(file, ['--since', '60d']).map((row) => row.id)).not.toContain('ancient');
   });
 });
