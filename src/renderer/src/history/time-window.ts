@@ -6,7 +6,9 @@ import type { HistoryWindow } from '../../../shared/history.js';
 // Dates as the UI writes them (toISOString) and as people type them (with an offset or Z).
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-function instant(text: string | null): number | null {
+function instant(raw: string | null): number | null {
+  // A typed `+02:00` reaches us as ' 02:00' (form decoding turns '+' into a space).
+  const text = raw?.replace(' ', '+') ?? null;
   if (text === null || !ISO.test(text)) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
