@@ -49,14 +49,15 @@ function writePath(dir) {
   const perSecond = [];
   let n = 0;
   for (let s = 0; s < SECONDS; s++) {
-    const start = process.cpuUsage();
-    const wall = performance.now();
+    // The second's events are made before the clock starts: only the recorder is measured.
+    const events = [];
     for (let k = 0; k < RATE; k++, n++) {
       const ts = clock + Math.floor((k * 1000) / RATE);
-      engine.send(event(n, 'open', ts, 0));
-      engine.send(event(n, 'update', ts + 200, 600));
-      engine.send(event(n, 'close', ts + 400, 900));
+      events.push(event(n, 'open', ts, 0), event(n, 'update', ts + 200, 600), event(n, 'close', ts + 400, 900));
     }
+    const start = process.cpuUsage();
+    const wall = performance.now();
+    for (const e of events) engine.send(e);
     clock += 1000;
     history.flush(); // the recorder's one transaction per second
     const used = process.cpuUsage(start);
