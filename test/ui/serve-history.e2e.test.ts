@@ -97,6 +97,10 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('serve --history: past windo
     const page = await open(oldAt - 10 * 60_000, oldAt + 10 * 60_000);
     await page.locator('.process-name', { hasText: 'oldproc' }).waitFor();
     expect(await processNames(page)).not.toContain('recentproc');
+    // Its first connection to that host: marked "new" on the host row.
+    const group = page.locator('[role="treeitem"][aria-level="1"]', { hasText: 'oldproc' });
+    if ((await group.getAttribute('aria-expanded')) !== 'true') await group.locator('.twisty').click();
+    await page.locator('[data-host="old.example.test"] .row-new').waitFor();
     // The token left the fragment, the window stayed.
     const hash = new URLSearchParams(new URL(page.url()).hash.slice(1));
     expect(hash.get('token')).toBeNull();
