@@ -5,7 +5,7 @@
 // - it was written by a newer snitchmap: NewerSchemaError (never downgraded, never moved).
 
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { checkOwnership, ForeignFileError, migrate } from './schema.js';
 
@@ -22,6 +22,14 @@ export interface OpenedStore {
 }
 
 const SQLITE_HEADER = 'SQLite format 3\0';
+
+function lstatOrNull(file: string): Stats | null {
+  try {
+    return lstatSync(file);
+  } catch {
+    return null;
+  }
+}
 
 function headerOf(file: string): string | null {
   if (!existsSync(file) || statSync(file).size === 0) return null;
@@ -111,6 +119,10 @@ function openDatabase(file: string): Database.Database {
 }
 
 export function openHistoryStore(file: string, now: () => number = Date.now): OpenedStore {
+  // A directory, FIFO or device is refused before anything is created beside it (a FIFO would
+  // block the header read forever).
+  const existing = lstatOrNull(file);
+  if (existing !== null && !existing.isFile()) throw new Error(`history file ${file} is not a regular file`);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const lock = takeLock(file);
   try {

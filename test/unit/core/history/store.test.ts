@@ -3,6 +3,7 @@
 // corrupt and foreign files are moved aside intact; retention prunes by age and by size.
 
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,6 +187,18 @@ describe('history store', () => {
     // Oldest first out: what is left is the newest.
     expect(left.map((c) => c.id)).toContain('c4999');
     expect(left.map((c) => c.id)).not.toContain('c0');
+  });
+
+  it('refuses a directory or a FIFO as the history file without creating anything beside it', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const file of [dir, fifo]) {
+      const { history, warnings } = open(file);
+      expect(history.enabled).toBe(false);
+      expect(warnings.join('\n')).toMatch(/is not a regular file/);
+    }
+    expect(readdirSync(dir)).toEqual(['fifo']);
+    expect(existsSync(`${dir}.lock`)).toBe(false);
   });
 
   it('resolves the default path from XDG_STATE_HOME, then HOME', () => {
