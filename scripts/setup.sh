@@ -33,4 +33,9 @@ fi
 # Electron's binary cannot be downloaded on build machines; the desktop run falls back to
 # `snitchmap serve` when it is absent (README, "Running").
 export ELECTRON_SKIP_BINARY_DOWNLOAD="${ELECTRON_SKIP_BINARY_DOWNLOAD:-1}"
+# better-sqlite3 (the history store) is a native module: prebuilt binaries cannot be downloaded on
+# build machines, so it is compiled against the Node headers the nodejs package installs in
+# /usr/include/node (node-gyp would otherwise try to download them too).
+export npm_config_build_from_source="${npm_config_build_from_source:-true}"
+[ -d /usr/include/node ] && export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 npm ci --no-audit --no-fund

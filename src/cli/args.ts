@@ -1,4 +1,4 @@
-// Command-line parsing for `snitchmap watch|serve`. Strict: unknown options, missing values and
+// Command-line parsing for `snitchmap watch|serve|history`. Strict: unknown options, missing values and
 // out-of-range numbers are usage errors (exit 2), never silently ignored.
 
 import { parseListenAddress, type ListenAddress } from '../shared/listen-address.js';
@@ -6,7 +6,7 @@ import { parseListenAddress, type ListenAddress } from '../shared/listen-address
 export class UsageError extends Error {
   constructor(
     message: string,
-    readonly command: 'watch' | 'serve' | null,
+    readonly command: Command | null,
   ) {
     super(message);
     this.name = 'UsageError';
@@ -25,6 +25,8 @@ export interface CommonOptions {
   metricsMaxProcesses?: number;
   /** --otlp: OTLP/HTTP logs endpoint URL (connection opens and closes as log records). */
   otlp?: string;
+  /** --history FILE; null with --no-history; absent: the default file. */
+  history?: string | null;
 }
 
 export interface WatchOptions extends CommonOptions {
@@ -42,22 +44,36 @@ export interface ServeOptions extends CommonOptions {
   fleet?: string;
 }
 
+export interface HistoryOptions {
+  history?: string;
+  /** Milliseconds since the epoch. */
+  since: number;
+  until: number;
+  process?: string;
+  country?: string;
+  json: boolean;
+}
+
 export type Invocation =
   | { kind: 'watch'; options: WatchOptions }
   | { kind: 'serve'; options: ServeOptions }
+  | { kind: 'history'; options: HistoryOptions }
   | { kind: 'default' }
-  | { kind: 'help'; topic: 'main' | 'watch' | 'serve' }
+  | { kind: 'help'; topic: 'main' | Command }
   | { kind: 'version' };
 
-type Command = 'watch' | 'serve';
+type Command = 'watch' | 'serve' | 'history';
+const COMMANDS: readonly string[] = ['watch', 'serve', 'history'];
 
 const VALUE_OPTIONS: Record<Command, string[]> = {
-  watch: ['duration', 'count', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp'],
-  serve: ['port', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'fleet'],
+  watch: ['duration', 'count', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'history'],
+  serve: ['port', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'fleet', 'history'],
+  history: ['history', 'since', 'until', 'process', 'country'],
 };
 const FLAG_OPTIONS: Record<Command, string[]> = {
-  watch: ['json', 'sudo', 'help'],
-  serve: ['sudo', 'help'],
+  watch: ['json', 'sudo', 'help', 'no-history'],
+  serve: ['sudo', 'help', 'no-history'],
+  history: ['json', 'help'],
 };
 
 export function parseHome(text: string, command: Command | null = null): { lat: number; lon: number } {
@@ -135,25 +151,68 @@ function metricsOptions(command: Command, values: Map<string, string>): Pick<Com
   };
 }
 
+function historyFile(command: Command, flags: Set<string>, values: Map<string, string>): Pick<CommonOptions, 'history'> {
+  const file = values.get('history');
+  if (flags.has('no-history') && file !== undefined) throw new UsageError('--history and --no-history exclude each other', command);
+  if (file !== undefined && file.trim() === '') throw new UsageError('--history wants a file name', command);
+  return flags.has('no-history') ? { history: null } : file !== undefined ? { history: file } : {};
+}
+
 function common(command: Command, flags: Set<string>, values: Map<string, string>): CommonOptions {
   const home = values.get('home');
   return {
     ...metricsOptions(command, values),
     sudo: flags.has('sudo'),
+    ...historyFile(command, flags, values),
     ...(values.has('locations') ? { locations: values.get('locations') } : {}),
     ...(values.has('geoip') ? { geoip: values.get('geoip') } : {}),
     ...(home !== undefined ? { home: parseHome(home, command) } : {}),
   };
 }
 
-export function parseArgs(argv: string[]): Invocation {
+export function parseArgs(argv: string[], now: number = Date.now()): Invocation {
   const [first, ...rest] = argv;
   if (first === undefined) return { kind: 'default' };
   if (first === '--help' || first === '-h' || first === 'help') return { kind: 'help', topic: 'main' };
   if (first === '--version' || first === '-V') return { kind: 'version' };
-  if (first !== 'watch' && first !== 'serve') throw new UsageError(`unknown command '${first}'`, null);
-  const { flags, values } = splitOptions(first, rest);
-  if (flags.has('help')) return { kind: 'help', topic: first };
+  if (!COMMANDS.includes(first)) throw new UsageError(`unknown command '${first}'`, null);
+  const command = first as Command;
+  const { flags, values } = splitOptions(command, rest);
+  if (flags.has('help')) return { kind: 'help', topic: command };
+  if (command === 'history') return { kind: 'history', options: historyOptions(flags, values, now) };
+  return engineInvocation(command, flags, values);
+}
+
+function historyOptions(flags: Set<string>, values: Map<string, string>, now: number): HistoryOptions {
+  const since = parseTimeArg('since', values.get('since') ?? '24h', now);
+  const until = values.has('until') ? parseTimeArg('until', values.get('until') ?? '', now) : now;
+  if (since > until) throw new UsageError('--since must be before --until', 'history');
+  const country = values.get('country');
+  if (country !== undefined && !/^[A-Za-z]{2}$/.test(country)) throw new UsageError(`--country wants a two-letter ISO 3166 code, got '${country}'`, 'history');
+  const process = values.get('process');
+  return {
+    since,
+    until,
+    json: flags.has('json'),
+    ...(values.has('history') ? { history: values.get('history') } : {}),
+    ...(process !== undefined ? { process } : {}),
+    ...(country !== undefined ? { country: country.toUpperCase() } : {}),
+  };
+}
+
+/** DURATION (`90s`, `15m`, `2h`, `7d`, `1w`: that long before now) or an ISO 8601 date/time. */
+export function parseTimeArg(name: string, text: string, now: number): number {
+  const duration = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$/.exec(text);
+  if (duration) {
+    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[duration[2] as 's' | 'm' | 'h' | 'd' | 'w'];
+    return now - Number(duration[1]) * unit;
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text.trim()) ? Date.parse(text.trim()) : NaN;
+  if (!Number.isFinite(iso)) throw new UsageError(`--${name} wants a duration (90s, 15m, 2h, 7d, 1w) or an ISO 8601 time, got '${text}'`, 'history');
+  return iso;
+}
+
+function engineInvocation(first: 'watch' | 'serve', flags: Set<string>, values: Map<string, string>): Invocation {
   const base = common(first, flags, values);
   if (first === 'serve') {
     const portText = values.get('port');

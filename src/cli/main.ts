@@ -12,14 +12,20 @@ import { findPackage } from './package-info.js';
 import { defaultDesktopDeps, launchDesktop } from './desktop.js';
 import { dropPrivileges, targetUser, userEnvironment } from './privileges.js';
 import { runServe } from './serve.js';
-import { MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
+import { defaultHistoryPath } from '../core/history/paths.js';
+import { runHistory } from './history.js';
+import { HISTORY_USAGE, MAIN_USAGE, SERVE_USAGE, WATCH_USAGE } from './usage.js';
 import { runWatch } from './watch.js';
 
 // The engine (GeoIP readers, DNS parsing) is loaded only for watch/serve: --help and usage errors
 // stay instant and work even when a dependency is broken.
 async function engineModules() {
-  const [{ createEngine }, { createPublisher }] = await Promise.all([import('../core/engine.js'), import('../core/publisher.js')]);
-  return { createEngine, createPublisher };
+  const [{ createEngine }, { createPublisher }, { openCliHistory }] = await Promise.all([
+    import('../core/engine.js'),
+    import('../core/publisher.js'),
+    import('./history-option.js'),
+  ]);
+  return { createEngine, createPublisher, openHistory: openCliHistory };
 }
 
 const warn = (message: string): void => void process.stderr.write(`snitchmap: ${message}\n`);
@@ -56,11 +62,12 @@ function prepareCapture(verb: 'watch' | 'serve', sudo: boolean): Capture {
 }
 
 async function watch(options: WatchOptions): Promise<number> {
-  const { createEngine } = await engineModules();
+  const { createEngine, openHistory } = await engineModules();
   const capture = prepareCapture('watch', options.sudo);
   try {
     return await runWatch(options, {
       createEngine: (engineOptions) => createEngine({ ...engineOptions, configDir: capture.configDir }),
+      openHistory,
       createSource: (onWarning) => new ElevatedSource(capture.elevation, () => new ProcSource(), onWarning),
       stdout: process.stdout,
       stderr: process.stderr,
@@ -72,12 +79,13 @@ async function watch(options: WatchOptions): Promise<number> {
 }
 
 async function serve(options: ServeOptions): Promise<number> {
-  const { createEngine, createPublisher } = await engineModules();
+  const { createEngine, createPublisher, openHistory } = await engineModules();
   const capture = prepareCapture('serve', options.sudo);
   try {
     return await runServe(options, {
       createEngine,
       createPublisher,
+      openHistory,
       elevation: capture.elevation,
       stdout: process.stdout,
       stderr: process.stderr,
@@ -93,7 +101,7 @@ async function serve(options: ServeOptions): Promise<number> {
 async function run(invocation: Invocation): Promise<number> {
   switch (invocation.kind) {
     case 'help': {
-      const text = { main: MAIN_USAGE, watch: WATCH_USAGE, serve: SERVE_USAGE }[invocation.topic];
+      const text = { main: MAIN_USAGE, watch: WATCH_USAGE, serve: SERVE_USAGE, history: HISTORY_USAGE }[invocation.topic];
       process.stdout.write(text);
       return 0;
     }
@@ -104,6 +112,8 @@ async function run(invocation: Invocation): Promise<number> {
       return watch(invocation.options);
     case 'serve':
       return serve(invocation.options);
+    case 'history':
+      return runHistory(invocation.options, { stdout: process.stdout, stderr: process.stderr, defaultFile: defaultHistoryPath() });
     case 'default':
       // The desktop window when a display and Electron exist (and not root); otherwise serve.
       return launchDesktop(defaultDesktopDeps(() => serve({ port: 0, sudo: false })));

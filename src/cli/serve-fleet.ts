@@ -9,6 +9,8 @@ import { createFleetPublisher } from '../core/fleet/fleet-publisher.js';
 import { guessHome, systemZone } from '../core/home/home.js';
 import { createToken } from './serve/security.js';
 import { startServer } from './serve/server.js';
+import { createHistoryApi } from '../core/history/api.js';
+import { disabledHistory } from '../core/history/history.js';
 import { openSettingsStore } from '../core/app/settings-store.js';
 
 export async function runFleetServe(options: ServeOptions & { fleet: string }, deps: Omit<ServeDeps, 'createEngine' | 'createPublisher' | 'createSource'>): Promise<number> {
@@ -43,6 +45,8 @@ export async function runFleetServe(options: ServeOptions & { fleet: string }, d
         getSettings: async () => settings.get(),
         updateSettings: (patch) => settings.update(patch),
         retryCapture: () => publisher.refresh(),
+        // The fleet's past is Prometheus's: no history file here.
+        ...createHistoryApi(() => disabledHistory(null, 'no history in fleet mode')),
       },
       onDelta: (listener) => publisher.onDelta(listener),
     });

@@ -15,6 +15,8 @@ import { InputFileError } from '../core/config/input-file.js';
 import type { Engine, EngineOptions, Publisher } from '../core/engine-types.js';
 import type { ServeOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
+import type { OpenCliHistory } from './history-option.js';
+import { recordSessions } from '../core/app/session-history.js';
 import { createToken } from './serve/security.js';
 import { startServer, type RunningServer } from './serve/server.js';
 import { startExporters, type Exporters } from './exporters.js';
@@ -32,6 +34,7 @@ export interface ServeDeps {
   signals: SignalSource;
   configDir: string;
   rendererRoot: string;
+  openHistory?: OpenCliHistory;
 }
 
 /** Resolves with the exit code once a signal ends the server. */
@@ -68,7 +71,10 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
         onFailed,
       ),
   });
-  const backend = createAppBackend(supervisor, settings);
+  // One store for the run, recording each capture session's engine (--history FILE, --no-history,
+  // else the settings' history section).
+  const recording = deps.openHistory ? recordSessions(supervisor, deps.openHistory(options, warn, settings.get().history)) : null;
+  const backend = createAppBackend(supervisor, settings, Date.now, recording?.api);
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -98,6 +104,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   deps.signals.off('SIGTERM', onSignal);
   await supervisor.stop();
   await (await exporters)?.stop();
+  recording?.dispose();
   await ready;
   await running.server?.close();
   backend.dispose();

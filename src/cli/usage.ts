@@ -13,7 +13,10 @@ const CAPTURE = `Capture:
 
 const LOCATION = `  --locations FILE  JSON array of {"cidr","label","lat","lon"}: your own places (longest prefix wins)
   --geoip FILE      a MaxMind GeoLite2/GeoIP2 City or DB-IP City .mmdb (default: bundled DB-IP Lite)
-  --home LAT,LON    where this machine is (default: guessed offline from the time zone)`;
+  --home LAT,LON    where this machine is (default: guessed offline from the time zone)
+  --history FILE    keep every connection in this SQLite file
+                    (default: $XDG_STATE_HOME/snitchmap/history.sqlite, ~/.local/state/...)
+  --no-history      keep nothing`;
 
 const EXPORT = `  --metrics [ADDR:]PORT  serve Prometheus metrics at http://ADDR:PORT/metrics (text or OpenMetrics);
                          ADDR defaults to 127.0.0.1, PORT 0 picks a free one (the URL goes to stderr)
@@ -29,6 +32,7 @@ Every connection this computer makes or accepts: process, host name, location.
 Commands:
   watch    print connections as they happen (one line each, or NDJSON with --json)
   serve    serve the map UI on 127.0.0.1 for a browser
+  history  list the connections kept in the history (what talked to where, and when)
   (none)   the desktop window; without Electron, runs 'serve'
 
 Options:
@@ -68,4 +72,24 @@ ${EXPORT}
   --sudo            see Capture below
 
 ${CAPTURE}
+`;
+
+export const HISTORY_USAGE = `Usage: snitchmap history [--since WHEN] [--until WHEN] [--process NAME] [--country CC] [--json]
+
+Lists the connections active between --since and --until, from the history that watch, serve and
+the desktop app keep (30 days by default). Reads only; works while they run.
+
+  --history FILE    the history file (default: $XDG_STATE_HOME/snitchmap/history.sqlite)
+  --since WHEN      start of the window (default: 24h)
+  --until WHEN      end of the window (default: now)
+                    WHEN: a duration before now (90s, 15m, 2h, 7d, 1w) or an ISO 8601 time
+                    (2026-01-31, 2026-01-31T08:00Z; without an offset, local time)
+  --process NAME    only this process (its kernel name, as watch shows it)
+  --country CC      only this country (ISO 3166 two letters)
+  --json            one JSON object per line: the watch --json contract's connection fields,
+                    "event" its last state in the window, plus firstSeen, lastSeen (ms since the
+                    epoch), windowTxBytes/windowRxBytes (bytes in the window), newHost/newCountry
+
+Without --json: one line per connection, then totals per process and per country.
+Exits 0 on success, 1 when the file is missing or unreadable, 2 on a usage error.
 `;

@@ -10,6 +10,7 @@ import type { HelloMessage, WatchMessage } from '../shared/contract.js';
 import type { WatchOptions } from './args.js';
 import { engineOptions } from './engine-options.js';
 import { startExporters, type Exporters } from './exporters.js';
+import type { OpenCliHistory } from './history-option.js';
 import { jsonLine } from './json-line.js';
 import { formatEvent, formatHello, formatStats } from './text-format.js';
 
@@ -24,6 +25,8 @@ export interface WatchDeps {
   stdout: Writable;
   stderr: Writable;
   signals: SignalSource;
+  /** Absent: no history (tests of the printing side). */
+  openHistory?: OpenCliHistory;
 }
 
 /** Resolves with the exit code. */
@@ -50,6 +53,9 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
     warn(`cannot export: ${(error as Error).message}`);
     return 1;
   }
+  // Opened after the engine (a bad --geoip exits first), before the capture: nothing goes unrecorded.
+  const history = deps.openHistory?.(options, warn);
+  history?.attach(engine);
   let helloShown = false;
   const held: WatchMessage[] = [];
   let events = 0;
@@ -111,6 +117,7 @@ export async function runWatch(options: WatchOptions, deps: WatchDeps): Promise<
   deps.signals.off('SIGTERM', onSignal);
   await engine.stop();
   await exporters.stop();
+  history?.close();
   deps.stdout.off('error', onStdoutError);
   return code;
 }

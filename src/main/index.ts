@@ -16,6 +16,8 @@ import { createAppBackend, type AppBackend } from '../core/app/backend.js';
 import type { CaptureSupervisor } from '../core/app/capture-supervisor.js';
 import { openSettingsStore, type SettingsStore } from '../core/app/settings-store.js';
 import { defaultConfigDir } from '../core/config/paths.js';
+import { createDesktopHistory } from './desktop-history.js';
+import type { FirstSeen } from '../core/history/recorder.js';
 import { createDesktopCapture } from './desktop-capture.js';
 import { registerApiHandlers } from './ipc-gateway.js';
 import { createMainWindow, setupPermissionPolicy } from './main-window.js';
@@ -48,7 +50,7 @@ async function setupWindow(paths: AppPaths): Promise<BrowserWindow> {
 }
 
 /** Forwards the backend's deltas to the page, the tray and the notifier. */
-async function setupLiveUpdates(backend: AppBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<void> {
+async function setupLiveUpdates(backend: AppBackend, settings: SettingsStore, window: BrowserWindow, paths: AppPaths): Promise<(first: FirstSeen) => void> {
   const tray = setupTray(paths.icons, (action) => {
     if (action === 'toggle-window') controller?.toggle();
     else if (action === 'toggle-pause') void (backend.status().paused ? backend.resume() : backend.pause());
@@ -73,6 +75,7 @@ async function setupLiveUpdates(backend: AppBackend, settings: SettingsStore, wi
     if (delta.status || delta.stats) refreshTray();
   });
   refreshTray();
+  return (first) => notifier.firstSeen(first);
 }
 
 /** Quitting stops the helper first (it detaches everything and exits): the quit waits for that. */
@@ -97,10 +100,13 @@ async function onReady(): Promise<void> {
   setupAppProtocol(paths.renderer);
   const settings = openSettingsStore(configDir, warn);
   const supervisor = createDesktopCapture({ launcher: paths.launcher, configDir, env: process.env, home: () => settings.get().home, onWarning: warn });
-  const backend = createAppBackend(supervisor, settings);
+  const firstSeen: { notify: (first: FirstSeen) => void } = { notify: () => undefined };
+  const history = createDesktopHistory(supervisor, settings.get(), process.env, warn, (first) => firstSeen.notify(first));
+  app.on('will-quit', () => history.dispose());
+  const backend = createAppBackend(supervisor, settings, Date.now, history.api);
   registerApiHandlers(ipcMain, backend, isAppUrl);
   const window = await setupWindow(paths);
-  await setupLiveUpdates(backend, settings, window, paths);
+  firstSeen.notify = await setupLiveUpdates(backend, settings, window, paths);
   setupQuit(backend, supervisor);
   await supervisor.start();
 }

@@ -17,6 +17,8 @@ export interface Notifier {
   /** Marks connections as already seen (no notification for them). */
   seed(connections: ConnectionEvent[]): void;
   observe(delta: Delta): void;
+  /** The history saw a process reach a host or country for the first time ever (once per pair). */
+  firstSeen(first: { kind: 'host' | 'country'; process: string; target: string }): void;
 }
 
 export const QUIET_AFTER_START_MS = 5_000;
@@ -79,6 +81,11 @@ export function createNotifier(
   return {
     seed(connections) {
       for (const event of connections) learn(event, false);
+    },
+    firstSeen(first) {
+      const { newProcess, newCountry } = settings().notifications;
+      if (now() < quietUntil || !(first.kind === 'host' ? newProcess : newCountry)) return;
+      emit({ title: `New: ${first.process}`, body: `${first.process} → ${first.target}, never seen before in the history` });
     },
     observe(delta) {
       if (delta.hello) quietUntil = now() + QUIET_AFTER_START_MS;

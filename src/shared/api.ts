@@ -7,6 +7,7 @@ import type { Settings } from './settings.js';
 
 /** Declared, with its defaults and rules, in settings.ts. */
 export type { Settings };
+import type { HistoryFilter, HistoryResult, HistoryWindow, Timeline } from './history.js';
 
 export interface Banner {
   kind: 'info' | 'warning' | 'error';
@@ -55,6 +56,10 @@ export interface SnitchmapApi {
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   /** Ask for privileged capture again (desktop: polkit prompt). */
   retryCapture(): Promise<void>;
+  /** The connections active in a time window, from the history (src/shared/history.ts). */
+  getHistory(window: HistoryWindow, filter?: HistoryFilter): Promise<HistoryResult>;
+  /** Traffic per bin of `stepMs` (at least a minute) over [from, to), for the timeline. */
+  getTimeline(range: HistoryWindow & { stepMs: number }): Promise<Timeline>;
 }
 
 /** The method names, for transports that build the API from the contract. */
@@ -66,6 +71,8 @@ export const API_METHODS = [
   'getSettings',
   'updateSettings',
   'retryCapture',
+  'getHistory',
+  'getTimeline',
 ] as const satisfies ReadonlyArray<Exclude<keyof SnitchmapApi, 'onDelta'>>;
 
 declare global {

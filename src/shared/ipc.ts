@@ -31,5 +31,7 @@ export function buildApi(call: ApiCall, onDelta: (listener: (delta: Delta) => vo
     getSettings: () => call('getSettings', []),
     updateSettings: (patch) => call('updateSettings', [patch]),
     retryCapture: () => call('retryCapture', []),
+    getHistory: (window, filter) => call('getHistory', filter === undefined ? [window] : [window, filter]),
+    getTimeline: (range) => call('getTimeline', [range]),
   };
 }

@@ -21,7 +21,16 @@ export interface Settings {
   notifications: { newProcess: boolean; newCountry: boolean };
   /** Additive: the desktop app's Prometheus endpoint (`[ADDR:]PORT`, loopback by default); absent or disabled: off. */
   metrics?: { enabled: boolean; address: string };
+  /**
+   * Optional (older settings files lack it): the connection history. `enabled` off keeps nothing;
+   * retention in days and MiB (defaults 30 and 1024). Applied at the next start.
+   */
+  history?: { enabled: boolean; retentionDays: number; maxMegabytes: number };
 }
+
+export type HistorySettings = NonNullable<Settings['history']>;
+
+export const DEFAULT_HISTORY_SETTINGS: HistorySettings = { enabled: true, retentionDays: 30, maxMegabytes: 1024 };
 
 export const DEFAULT_SETTINGS: Settings = {
   home: null,
@@ -106,12 +115,27 @@ function metrics(value: unknown, current: Settings['metrics']): Settings['metric
   return { enabled, address };
 }
 
+function wholeNumber(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new SettingsError(`${field} must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+export function validateHistorySettings(value: unknown, current: HistorySettings = DEFAULT_HISTORY_SETTINGS): HistorySettings {
+  const merged = { ...current, ...record(value, 'history', ['enabled', 'retentionDays', 'maxMegabytes']) };
+  return {
+    enabled: flag(merged.enabled, 'history.enabled'),
+    retentionDays: wholeNumber(merged.retentionDays, 'history.retentionDays', 1, 3650),
+    maxMegabytes: wholeNumber(merged.maxMegabytes, 'history.maxMegabytes', 16, 1024 * 1024),
+  };
+}
+
 /** One validator per setting: the patch's value (untrusted) and the current value in, the new value out. */
 const FIELDS: { [K in keyof Settings]: (value: unknown, current: Settings[K]) => Settings[K] } = {
   home,
   onlineTiles,
   notifications,
   metrics,
+  history: validateHistorySettings,
 };
 
 function isField(key: string): key is keyof Settings {

@@ -15,10 +15,14 @@ export interface PageState {
 }
 
 export function takePageToken(page: PageState): string | null {
-  const fromHash = new URLSearchParams(page.location.hash.replace(/^#/, '')).get(TOKEN_PARAM);
+  const params = new URLSearchParams(page.location.hash.replace(/^#/, ''));
+  const fromHash = params.get(TOKEN_PARAM);
   if (fromHash !== null && fromHash !== '') {
     page.sessionStorage.setItem(STORAGE_KEY, fromHash);
-    page.history.replaceState(null, '', `${page.location.pathname}${page.location.search}`);
+    // Only the token leaves the URL: the rest of the fragment (a history window, #from=…&to=…) stays.
+    params.delete(TOKEN_PARAM);
+    const rest = params.toString();
+    page.history.replaceState(null, '', `${page.location.pathname}${page.location.search}${rest === '' ? '' : `#${rest}`}`);
     return fromHash;
   }
   return page.sessionStorage.getItem(STORAGE_KEY);

@@ -29,12 +29,17 @@ vi.mock('../../src/main/tray-host.js', () => ({ detectTrayHost: async () => hold
 
 const configHome = mkdtempSync(join(tmpdir(), 'snitchmap-main-'));
 const savedXdg = process.env.XDG_CONFIG_HOME;
+const savedState = process.env.XDG_STATE_HOME;
 beforeAll(() => {
   process.env.XDG_CONFIG_HOME = configHome;
+  // The app opens its history there (src/main/desktop-history.ts), not in the real home.
+  process.env.XDG_STATE_HOME = configHome;
 });
 afterAll(() => {
   if (savedXdg === undefined) delete process.env.XDG_CONFIG_HOME;
   else process.env.XDG_CONFIG_HOME = savedXdg;
+  if (savedState === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedState;
   rmSync(configHome, { recursive: true, force: true });
 });
 afterEach(() => {

@@ -88,10 +88,15 @@ describe('polkit policy', () => {
 });
 
 describe('electron-builder configuration', () => {
-  it('builds AppImage, deb and rpm; unpacks native code from the asar; never rebuilds the addon', () => {
+  it('builds AppImage, deb and rpm; unpacks native code from the asar; rebuilds better-sqlite3 for Electron, takes the addon as built', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(config.asarUnpack).toContain('**/*.node');
-    expect(config.npmRebuild).toBe(false);
+    // npmRebuild rebuilds the native modules in node_modules (better-sqlite3, loaded by the main
+    // process: Electron's ABI, not Node's); the eBPF addon is no npm module and ships from native/build.
+    expect(config.npmRebuild).toBe(true);
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toContain('better-sqlite3');
+    expect(config.extraResources.some((resource) => resource.from === 'native/build/Release' && resource.filter?.includes('snitchmap.node'))).toBe(true);
     expect(config.files).toContain('out/**');
   });
 

@@ -29,7 +29,7 @@ describe('preload', () => {
     await import('../../src/preload/index.js');
     expect([...bridge.exposed.keys()]).toEqual(['snitchmap']);
     const api = bridge.exposed.get('snitchmap') as SnitchmapApi;
-    expect(Object.keys(api).sort()).toEqual(['clear', 'getSettings', 'getSnapshot', 'onDelta', 'pause', 'resume', 'retryCapture', 'updateSettings']);
+    expect(Object.keys(api).sort()).toEqual(['clear', 'getHistory', 'getSettings', 'getSnapshot', 'getTimeline', 'onDelta', 'pause', 'resume', 'retryCapture', 'updateSettings']);
     await expect(api.getSettings()).resolves.toEqual({ home: null });
     await api.updateSettings({ home: null });
     expect(bridge.invoked).toEqual(['snitchmap:getSettings []', 'snitchmap:updateSettings [{"home":null}]']);

@@ -3,6 +3,8 @@
 import type { ApiBackend } from '../../src/cli/serve/live-api.js';
 import type { Snapshot } from '../../src/shared/api.js';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings.js';
+import { createHistoryApi } from '../../src/core/history/api.js';
+import { disabledHistory } from '../../src/core/history/history.js';
 
 export function stubBackend(getSnapshot: () => Snapshot, overrides: Partial<ApiBackend> = {}): ApiBackend {
   return {
@@ -13,6 +15,7 @@ export function stubBackend(getSnapshot: () => Snapshot, overrides: Partial<ApiB
     getSettings: async () => DEFAULT_SETTINGS,
     updateSettings: async () => DEFAULT_SETTINGS,
     retryCapture: async () => undefined,
+    ...createHistoryApi(() => disabledHistory(null, 'history is off')),
     ...overrides,
   };
 }

@@ -26,6 +26,9 @@ const ARGUMENTS: Record<ApiMethod, (args: unknown[]) => string | null> = {
   updateSettings: (args) =>
     args.length === 1 && typeof args[0] === 'object' && args[0] !== null && !Array.isArray(args[0]) ? null : 'updateSettings takes one settings object',
   retryCapture: none,
+  // The window's and filter's fields are checked by the history API itself (src/core/history/api.ts).
+  getHistory: (args) => (args.length >= 1 && args.length <= 2 ? null : 'getHistory takes a window and an optional filter'),
+  getTimeline: (args) => (args.length === 1 ? null : 'getTimeline takes one range'),
 };
 
 function none(args: unknown[]): string | null {

@@ -13,6 +13,8 @@ import type { CaptureSession } from './capture-session.js';
 import type { CaptureSupervisor, SupervisorState } from './capture-supervisor.js';
 import type { SettingsStore } from './settings-store.js';
 import { SettingExporter } from '../export/metrics/setting-exporter.js';
+import { createHistoryApi, type HistoryApi } from '../history/api.js';
+import { disabledHistory } from '../history/history.js';
 
 export interface AppBackend extends SnitchmapApi {
   status(): AppStatus;
@@ -33,7 +35,12 @@ function idleHello(settings: Settings): HelloMessage {
   };
 }
 
-export function createAppBackend(supervisor: CaptureSupervisor, settings: SettingsStore, now: () => number = Date.now): AppBackend {
+export function createAppBackend(
+  supervisor: CaptureSupervisor,
+  settings: SettingsStore,
+  now: () => number = Date.now,
+  history: HistoryApi = createHistoryApi(() => disabledHistory(null, 'history is off')),
+): AppBackend {
   const listeners = new Set<(delta: Delta) => void>();
   let paused = false;
   let session: CaptureSession | null = null;
@@ -69,6 +76,7 @@ export function createAppBackend(supervisor: CaptureSupervisor, settings: Settin
   const stopWatching = supervisor.onChange(bind);
 
   return {
+    ...history,
     status,
     async getSnapshot(): Promise<Snapshot> {
       if (session) return { ...session.publisher.snapshot(), status: status() };

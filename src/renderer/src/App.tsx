@@ -4,7 +4,11 @@
 import { useCallback, useState } from 'react';
 import type { SnitchmapApi } from '../../shared/api.js';
 import { Workspace } from './Workspace.js';
+import { Timeline } from './history/Timeline.js';
+import { useHistoryStore } from './history/use-history-store.js';
+import { useTimeWindow } from './history/use-time-window.js';
 import { useConnection } from './use-connection-store.js';
+import type { ConnectionStore } from './model/connection-store.js';
 
 export function App({ api }: { api: SnitchmapApi }) {
   const [attempt, setAttempt] = useState(0);
@@ -22,5 +26,16 @@ export function App({ api }: { api: SnitchmapApi }) {
       </div>
     );
   }
-  return <Workspace api={api} store={connection.store} />;
+  return <InTime api={api} live={connection.store} />;
 }
+
+/** Live, or a past window from the history (#from=…&to=… in the URL). */
+function InTime({ api, live }: { api: SnitchmapApi; live: ConnectionStore }) {
+  const [window, setWindow] = useTimeWindow();
+  const past = useHistoryStore(api, window, live);
+  const store = window !== null && past.store !== null ? past.store : live;
+  const count = window !== null && past.store !== null ? past.store.getState().connections.size : null;
+  const timeline = <Timeline api={api} window={window} onWindow={setWindow} status={{ ...past, count }} />;
+  return <Workspace api={api} store={store} below={timeline} />;
+}
+

@@ -1,6 +1,6 @@
 // The main screen: banner, filter bar, map, connection list, details, status bar.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Settings, SnitchmapApi } from '../../shared/api.js';
 import { MapView } from './map/MapView.js';
 import type { ConnectionStore } from './model/connection-store.js';
@@ -18,7 +18,7 @@ import { useStoreState } from './use-connection-store.js';
 
 const OFFLINE_TILES: Settings['onlineTiles'] = { enabled: false, url: '', attribution: '' };
 
-export function Workspace({ api, store }: { api: SnitchmapApi; store: ConnectionStore }) {
+export function Workspace({ api, store, below }: { api: SnitchmapApi; store: ConnectionStore; below?: ReactNode }) {
   const state = useStoreState(store);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [order, setOrder] = useState<SortOrder>('traffic');
@@ -82,6 +82,7 @@ export function Workspace({ api, store }: { api: SnitchmapApi; store: Connection
           <DetailsPanel groups={view.groups} icons={state.appIcons} selection={selection} />
         </aside>
       </main>
+      {below}
       <StatusBar
         state={state}
         listed={view.listed.length}

@@ -91,6 +91,14 @@ export function createFakeBackend(): FakeBackend {
       backend.calls.push('retryCapture');
       throw new Error('pkexec is not installed');
     },
+    async getHistory(window) {
+      backend.calls.push(`getHistory ${window.from}-${window.to}`);
+      return { enabled: false, file: null, connections: [], truncated: false, notice: 'history is off' };
+    },
+    async getTimeline(range) {
+      backend.calls.push('getTimeline');
+      return { enabled: false, oldest: null, stepMs: range.stepMs, bins: [], notice: 'history is off' };
+    },
   };
   return backend;
 }

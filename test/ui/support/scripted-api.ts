@@ -32,6 +32,8 @@ export function installScriptedApi(initial: { snapshot: Snapshot; settings: Sett
     resume: async () => void calls.push('resume'),
     clear: async () => void calls.push('clear'),
     retryCapture: async () => void calls.push('retryCapture'),
+    getHistory: async () => ({ enabled: false, file: null, connections: [], truncated: false, notice: 'history is off' }),
+    getTimeline: async (range) => ({ enabled: false, oldest: null, stepMs: range.stepMs, bins: [], notice: 'history is off' }),
     getSettings: async () => settings,
     updateSettings: async (patch) => {
       calls.push(`updateSettings:${JSON.stringify(patch)}`);

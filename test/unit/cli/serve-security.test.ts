@@ -1,3 +1,5 @@
+import { createHistoryApi } from '../../../src/core/history/api.js';
+import { disabledHistory } from '../../../src/core/history/history.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -28,6 +30,7 @@ const backend: ApiBackend = {
     throw new Error('home.lat must be a number between -90 and 90');
   },
   retryCapture: async () => undefined,
+  ...createHistoryApi(() => disabledHistory(null, 'history is off')),
 };
 
 interface Reply {

@@ -105,7 +105,7 @@ describe('metrics collector', () => {
     const s = await samples(collector);
     expect(s.get('snitchmap_open_connections{process="curl",proto="tcp"}')).toBe(2);
     expect(s.get('snitchmap_open_connections{process="curl",proto="udp"}')).toBe(1);
-    expect(s.get('snitchmap_capture_info{mode="ebpf",tc="tcx",connect="tp_btf:inet_sock_set_state",accept="none",udp="none",close="none",exec="none",dns="none"}')).toBe(1);
+    expect(s.get('snitchmap_capture_info{mode="ebpf",tc="tcx",connect="tp_btf:inet_sock_set_state",accept="none",udp="none",close="none",exec="none",dns="none",icmp="none"}')).toBe(1);
   });
 
   it('forgets connection ids on clear() without counting their bytes again', async () => {

@@ -4,6 +4,8 @@
 // ingestion (packets from anyone). Random and mutated inputs must never throw out of them, never
 // stall, and never get past them as something they are not.
 
+import { createHistoryApi } from '../../../src/core/history/api.js';
+import { disabledHistory } from '../../../src/core/history/history.js';
 import dnsPacket from 'dns-packet';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +112,7 @@ describe('fuzz: web protocol', () => {
     // The real validation: a patch from a page is input like any other.
     updateSettings: async (patch) => (settings = applySettingsPatch(settings, patch)),
     retryCapture: async () => undefined,
+    ...createHistoryApi(() => disabledHistory(null, 'history is off')),
   };
   const requests = [
     '{"id":1,"method":"getSnapshot","params":[]}',

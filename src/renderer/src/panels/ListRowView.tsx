@@ -57,9 +57,15 @@ export function ListRowView({ id, row, icons, top, active, selected, onClick, on
         {closed ? '○' : '●'}
       </span>
       <span className="row-name host-name">{row.group.host}</span>
+      {isFirstSeen(row.group.connectionViews) && <span className="row-new" title="First time this process reached this host or country">new</span>}
       <span className="row-meta">{first?.geo?.country ?? (first?.scope === 'internet' ? '??' : first?.scope ?? '')}</span>
       <span className="row-bytes">{formatBytes(g.txBytes + g.rxBytes)}</span>
       <span className="row-rate">{closed ? formatAgo(g.lastSeen, now) : formatRate(g.rate)}</span>
     </div>
   );
+}
+
+/** Connections from the history carry newHost/newCountry (src/shared/history.ts); live ones do not. */
+function isFirstSeen(views: ReadonlyArray<{ event: object }>): boolean {
+  return views.some(({ event }) => ('newHost' in event && event.newHost === true) || ('newCountry' in event && event.newCountry === true));
 }

@@ -1,0 +1,43 @@
+// The connections of a past window as a ConnectionStore, so the map, list and details show them
+// exactly as they show live ones. Their byte counts are the bytes moved in the window.
+
+import { useEffect, useState } from 'react';
+import type { SnitchmapApi } from '../../../shared/api.js';
+import type { HistoryConnection, HistoryWindow } from '../../../shared/history.js';
+import { ConnectionStore } from '../model/connection-store.js';
+
+export interface PastView {
+  store: ConnectionStore | null;
+  loading: boolean;
+  notice: string | null;
+  truncated: boolean;
+}
+
+function inWindow(c: HistoryConnection): HistoryConnection {
+  return { ...c, txBytes: c.windowTxBytes, rxBytes: c.windowRxBytes };
+}
+
+export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null, live: ConnectionStore): PastView {
+  const [view, setView] = useState<PastView>({ store: null, loading: false, notice: null, truncated: false });
+  useEffect(function loadWindow() {
+    if (window === null) {
+      setView({ store: null, loading: false, notice: null, truncated: false });
+      return;
+    }
+    let current = true;
+    setView((v) => ({ ...v, loading: true }));
+    api.getHistory(window).then(
+      (result) => {
+        if (!current) return;
+        const { hello, stats, status } = live.getState();
+        const store = new ConnectionStore({ hello, stats, status, connections: result.connections.map(inWindow) });
+        setView({ store, loading: false, notice: result.notice, truncated: result.truncated });
+      },
+      (error: unknown) => current && setView({ store: null, loading: false, notice: error instanceof Error ? error.message : String(error), truncated: false }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, window, live]);
+  return view;
+}
