@@ -7,7 +7,7 @@ import { runHelper } from './helper.js';
 import { CgroupPaths } from './cgroup-paths.js';
 import { ContainerNames } from './container-names.js';
 import { ProcIdentity } from './proc-identity.js';
-import { hostNetns } from './proc-lineage.js';
+import { hostNetns } from '../common/proc-lineage.js';
 
 /** The contract: gone within 1 s of being asked, even if a detach hangs in the kernel. */
 const EXIT_DEADLINE_MS = 900;

@@ -11,7 +11,7 @@ import { readCmdline, readExe, readStartTime } from '../common/proc-pid.js';
 import type { ParentProcess } from '../shared/contract.js';
 import type { CgroupPaths } from './cgroup-paths.js';
 import type { ContainerNames } from './container-names.js';
-import { readCgroup, readNamespace, readParents, readStat } from './proc-lineage.js';
+import { readCgroup, readNamespace, readParents, readStat } from '../common/proc-lineage.js';
 
 export interface Identity {
   exe: string | null;

@@ -38,7 +38,9 @@ function importedPackages(dir: string): Set<string> {
   for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
     const text = readFileSync(join(entry.parentPath, entry.name), 'utf8');
-    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*'([^'./][^']*)'/g)) {
+    // `from`/`import` as a word of its own, and a specifier without spaces: 'window.from'); … ' in
+    // ordinary code is not an import.
+    for (const match of text.matchAll(/(?:^|[\s;}])(?:from|import)\s*\(?\s*'([^'./\s][^'\s]*)'/gm)) {
       const specifier = match[1]!;
       if (specifier.startsWith('node:')) continue;
       const parts = specifier.split('/');

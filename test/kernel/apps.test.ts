@@ -19,7 +19,7 @@ import { attachOwnerChains, type OwnerChains } from '../../native/owners.js';
 import { processInfoOf } from '../../src/core/apps/process-info.js';
 import { CgroupPaths, cgroup2Mount } from '../../src/helper/cgroup-paths.js';
 import { ProcIdentity, type Identity } from '../../src/helper/proc-identity.js';
-import { hostNetns } from '../../src/helper/proc-lineage.js';
+import { hostNetns } from '../../src/common/proc-lineage.js';
 import type { ConnectionEvent, ProcessInfo } from '../../src/shared/contract.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';

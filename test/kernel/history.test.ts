@@ -6,8 +6,8 @@
 // use; connections past the retention age are pruned when the history opens.
 
 import Database from 'better-sqlite3';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,14 @@ interface Listed {
 
 type Message = { type?: string; event?: string; id?: string; ts?: number; remote?: { ip: string; port: number }; local?: { port: number } };
 
+/** chown -R dir to nobody: the user a root-run CLI without SUDO_UID drops to (src/cli/privileges.ts). */
+function handToNobody(dir: string): void {
+  const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
+  chownSync(dir, uid, gid);
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) chownSync(join(dir, name), uid, gid);
+}
+
 describe.skipIf(gate.skip)('history end to end (watch --history, history --json, kill -9, corrupt, locked, retention)', () => {
   let net: TestNet;
   let server: ChildProcess;
@@ -56,6 +64,9 @@ describe.skipIf(gate.skip)('history end to end (watch --history, history --json,
   const children: ChildProcess[] = [];
 
   const startWatch = (file: string): { watch: ChildProcess; out: LineWatcher } => {
+    // watch started as root drops to nobody (no SUDO_UID here) before it opens the history: the
+    // directory and whatever this test (as root) put in it must be that user's.
+    handToNobody(dir);
     const watch = spawn(cli, ['watch', '--json', '--history', file], { env: { ...process.env, XDG_CONFIG_HOME: dir } });
     children.push(watch);
     return { watch, out: watchLines(watch) };

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCmdline, readExe, readStartTime } from '../../common/proc-pid.js';
 import type { ParentProcess } from '../../shared/contract.js';
-import { cgroupOf, parentsOf, statOf } from './proc-lineage.js';
+import { readCgroup, readParents, readStat } from '../../common/proc-lineage.js';
 
 export interface ProcProcess {
   pid: number;
@@ -32,9 +32,9 @@ function readText(path: string): string | null {
 function describe(procRoot: string, pid: number, uid: number): ProcProcess {
   const comm = (readText(join(procRoot, String(pid), 'comm')) ?? '').trim();
   const info: ProcProcess = { pid, comm, uid, startTime: readStartTime(procRoot, pid), exe: readExe(procRoot, pid), cmdline: readCmdline(procRoot, pid) };
-  const stat = statOf(procRoot, pid);
-  if (stat !== null) info.parents = parentsOf(procRoot, stat.ppid, stat.startTime);
-  const cgroup = cgroupOf(procRoot, pid);
+  const stat = readStat(procRoot, pid);
+  if (stat !== null) info.parents = readParents(procRoot, stat.ppid, stat.startTime);
+  const cgroup = readCgroup(procRoot, pid);
   if (cgroup !== null) info.cgroup = cgroup;
   return info;
 }

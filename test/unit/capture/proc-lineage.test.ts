@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cgroupOf, parentsOf, statOf } from '../../../src/core/capture/proc-lineage.js';
+import { readCgroup as cgroupOf, readParents as parentsOf, readStat as statOf } from '../../../src/common/proc-lineage.js';
 
 const proc = mkdtempSync(join(tmpdir(), 'sm-proc-lineage-'));
 afterAll(() => rmSync(proc, { recursive: true, force: true }));

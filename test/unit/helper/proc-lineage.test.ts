@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CgroupPaths, cgroup2Mount } from '../../../src/helper/cgroup-paths.js';
 import { ProcIdentity } from '../../../src/helper/proc-identity.js';
-import { readCgroup, readNamespace, readParents, readStat } from '../../../src/helper/proc-lineage.js';
+import { readCgroup, readNamespace, readParents, readStat } from '../../../src/common/proc-lineage.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sm-lineage-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,7 +113,7 @@ describe('identity with lineage', () => {
 
 describe('host network namespace', () => {
   it("is PID 1's, else the reader's own when PID 1 cannot be read", async () => {
-    const { hostNetns } = await import('../../../src/helper/proc-lineage.js');
+    const { hostNetns } = await import('../../../src/common/proc-lineage.js');
     fakeProcess(1, 'systemd', 0, 1, { netns: 4026531840 });
     expect(hostNetns(proc)).toBe(4026531840);
     const bare = join(root, 'bare-proc');

@@ -1,5 +1,5 @@
 // Where a process sits: its parents (nearest first), cgroup v2 path and network namespace, read from
-// /proc by the helper (root). Parents are checked by start time: a parent always started no later
+// /proc by the helper (root) and, for the user's own processes, by the /proc capture. Parents are checked by start time: a parent always started no later
 // than its child, so a PID reused after the parent died (a later start time) ends the chain instead
 // of naming another process.
 
