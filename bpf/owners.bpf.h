@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared by every owners_*.bpf.c and procs.bpf.c object. Each object declares the same three maps;
  * userspace creates them once (first object loaded) and hands their fds to the others with
- * bpf_map__reuse_fd, so all variants write one ring buffer and one socket-owner storage, which the
- * TC program can read too. */
+ * bpf_map__reuse_fd, so all variants write one ring buffer and one socket-owner storage (the
+ * hooks' per-socket memory of what they already reported; the TC program keys flows by socket cookie
+ * and does not read it, docs/kernel-notes.md §3.2). */
 #ifndef OWNERS_BPF_H
 #define OWNERS_BPF_H
 

@@ -131,7 +131,8 @@ struct sm_owner_id {
 	char comm[16];
 }; /* 32 bytes */
 
-/* Value of the `sm_sk_owner` sk_storage map, readable from TC egress (bpf_sk_fullsock(skb->sk)). */
+/* Value of the `sm_sk_owner` sk_storage map: what the owner hooks took and already reported for a
+ * socket (flows join owners by cookie in userspace, docs/kernel-notes.md §3.2). */
 struct sm_sk_owner {
 	struct sm_owner_id id;
 	__u32 how;     /* sm_owner_how */

@@ -2,8 +2,9 @@
 // variant that loads *and* attaches (libbpf's prog-type probes lie on kernels without kprobes). Each
 // capability has its own object, loaded with only the candidate's programs autoloaded; a failed
 // candidate is detached and closed before the next is tried, so nothing of it stays attached. All
-// winners share one ring buffer and one sk_storage owner map (bpf_map__reuse_fd), which the TC
-// egress program may read for the in-kernel join.
+// winners share one ring buffer and one sk_storage owner map (bpf_map__reuse_fd): the hooks' memory
+// of what they already reported per socket. Flows join owners by socket cookie in userspace
+// (docs/kernel-notes.md §3.2); the map's fd is exposed for tests and tools.
 //
 // openProbe() (native/index.ts) calls attachOwnerChains() and forwards records to its listeners.
 
@@ -51,7 +52,7 @@ export interface OwnerChains {
   readonly winners: Record<OwnerCapability, string | null>;
   /** Why each losing candidate failed: capability → [variant, reason][]. */
   readonly probeLog: Record<string, Array<[string, string]>>;
-  /** The shared sk_storage owner map (struct sm_sk_owner), for the TC egress join. */
+  /** The shared sk_storage owner map (struct sm_sk_owner); nothing on the TC side reads it. */
   readonly skOwnerMapFd: number | null;
   listen(listeners: OwnerListeners): void;
   /** Drains the ring buffer now (records that did not trigger a wakeup). */

@@ -26,6 +26,9 @@ export interface EngineTuning extends Partial<EnrichmentFactories> {
 /** What names apps (DesktopNames, or a test's fake). */
 export type AppNaming = Pick<DesktopNames, 'nameApp' | 'iconOf'>;
 
+/** Record batches held before the hello; a source that floods before it says hello loses (and counts) the rest. */
+const MAX_HELD_BATCHES = 10_000;
+
 const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((name) => [name, null])) as Probes;
 
 export function createEngine(options: EngineOptions, tuning: EngineTuning = {}): Engine {
@@ -67,7 +70,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     home: enrichment.home,
     attributions: enrichment.attributions,
   };
-  const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> = { eventsLost: 0, flowsEvicted: 0 };
+  const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> & { heldDropped: number } = { eventsLost: 0, flowsEvicted: 0, heldDropped: 0 };
   const timers: NodeJS.Timeout[] = [];
   // The tracker says when something next falls due; input wakes it at once. Nothing runs while
   // nothing happens (a 100 ms tick timer was half the engine's idle CPU).
@@ -98,7 +101,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     return {
       type: 'stats',
       ts: now(),
-      eventsLost: kernel.eventsLost,
+      eventsLost: kernel.eventsLost + kernel.heldDropped,
       flowsEvicted: kernel.flowsEvicted + counters.evicted,
       unattributed: counters.unattributed,
       connections: counters.live,
@@ -122,19 +125,23 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     emit(stats());
   };
 
+  // Records a source delivers before start() resolved (the helper's first batch can arrive in the
+  // same read as its hello) wait here: the hello is the stream's first message, always.
+  const beforeHello: Array<() => void> = [];
+  const whenStarted = (apply: () => void): void => {
+    if (running) {
+      apply();
+      afterInput();
+    } else if (beforeHello.length < MAX_HELD_BATCHES) {
+      beforeHello.push(apply);
+    } else {
+      kernel.heldDropped++;
+    }
+  };
   const sink: CaptureSink = {
-    flows: (samples) => {
-      tracker.flows(samples);
-      afterInput();
-    },
-    flowEnds: (ends) => {
-      tracker.flowEnds(ends);
-      afterInput();
-    },
-    owners: (owners) => {
-      tracker.owners(owners);
-      afterInput();
-    },
+    flows: (samples) => whenStarted(() => tracker.flows(samples)),
+    flowEnds: (ends) => whenStarted(() => tracker.flowEnds(ends)),
+    owners: (owners) => whenStarted(() => tracker.owners(owners)),
     dns: (messages) => {
       for (const message of messages) names.ingest(message, now());
     },
@@ -167,6 +174,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     };
     running = true;
     emit(hello);
+    for (const apply of beforeHello.splice(0)) apply();
     afterInput();
     timers.push(setInterval(emitStatsIfChanged, tuning.statsIntervalMs ?? 2_000));
     return hello;
@@ -176,6 +184,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     start() {
       starting ??= startCapture().catch((error: unknown) => {
         starting = null;
+        beforeHello.length = 0;
         throw error;
       });
       return starting;

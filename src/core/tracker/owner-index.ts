@@ -104,11 +104,16 @@ export class OwnerIndex {
   find(flow: FlowKey & { cookie?: string | null }): OwnerMatch | null {
     const byCookie = flow.cookie ? this.byCookie.get(flow.cookie) : undefined;
     if (byCookie) return { owner: byCookie, via: 'cookie' };
-    const tuple = this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort));
+    // An endpoint match whose record names another socket is a previous user of the same port (the
+    // new socket's own record is still on its way): never borrow it. A listener's record is the
+    // exception: accepted sockets are new sockets by nature.
+    const sameSocket = (owner: OwnerRecord | undefined): OwnerRecord | undefined =>
+      owner && flow.cookie && owner.cookie && owner.cookie !== flow.cookie ? undefined : owner;
+    const tuple = sameSocket(this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort)));
     if (tuple) return { owner: tuple, via: 'tuple' };
-    const local = this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort));
+    const local = sameSocket(this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort)));
     if (local) return { owner: local, via: 'local' };
-    const wildcard = this.byLocal.get(wildcardKey(flow.proto, flow.localPort));
+    const wildcard = sameSocket(this.byLocal.get(wildcardKey(flow.proto, flow.localPort)));
     if (wildcard) return { owner: wildcard, via: 'wildcard' };
     const listener = this.byListen.get(localKey(flow.proto, '*', flow.localPort));
     if (listener) return { owner: listener, via: 'listen' };

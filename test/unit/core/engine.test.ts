@@ -176,6 +176,25 @@ describe('engine', () => {
     await engine.stop();
   });
 
+  it('holds records a source delivers before its hello, and emits them after it', async () => {
+    const source = new FakeSource();
+    // The helper's first batch can arrive in the same read as its hello: before start() resolves.
+    const early = Object.assign(Object.create(source) as FakeSource, {
+      start: async (sink: Parameters<FakeSource['start']>[0]) => {
+        const hello = await source.start(sink);
+        sink.owners([owner()]);
+        sink.flows([flow()], Date.now());
+        return hello;
+      },
+    });
+    const held = createEngine({ source: early, configDir: dir }, { geolocator: () => stubGeolocator([]), guessHome: () => ({ lat: 0, lon: 0, label: 'x' }), userOf: () => 'alice' });
+    const seen: string[] = [];
+    held.onMessage((message) => seen.push(message.type === 'connection' ? `${message.type}:${message.event}` : message.type));
+    await held.start();
+    expect(seen).toEqual(['hello', 'connection:open']);
+    await held.stop();
+  });
+
   it('a failed source is reported and its connections are closed', async () => {
     const { engine, source, connections, warnings } = setup();
     await engine.start();

@@ -43,6 +43,20 @@ describe('Tracker socket identity', () => {
     expect(new Set(events.map((event) => event.id)).size).toBe(2);
   });
 
+  it('never borrows the owner of the previous socket on a tuple while the new socket\'s record is on its way', () => {
+    const { events, tracker, clock } = setup();
+    const tcp = { localIp: '10.213.7.1', localPort: 48000, remoteIp: '10.213.7.2', remotePort: 9001 };
+    tracker.owners([owner({ ...tcp, cookie: '11', pid: 100, comm: 'old' })]);
+    tracker.flows([flow({ ...tcp, firstSeen: 1_000, cookie: '11' })]);
+    const final = flow({ ...tcp, firstSeen: 1_000, cookie: '11', tcpFlags: 0x16 });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    tracker.flows([flow({ ...tcp, firstSeen: 2_000, cookie: '22' })]);
+    expect(events.filter((event) => event.event === 'open').map((event) => event.process?.name)).toEqual(['old']);
+    clock.now += 100;
+    tracker.owners([owner({ ...tcp, cookie: '22', pid: 200, comm: 'new' })]);
+    expect(events.filter((event) => event.event === 'open').map((event) => event.process?.name)).toEqual(['old', 'new']);
+  });
+
   it('a flow that came and went before any row was read opens and closes from its reuse end', () => {
     const { events, tracker } = setup();
     tracker.owners([owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '11', pid: 100, comm: 'gone' })]);
