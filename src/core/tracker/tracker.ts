@@ -310,14 +310,20 @@ export class Tracker {
    */
   private reused(key: string, final: FlowSample, now: number): void {
     const connection = this.live.get(key);
-    if (connection) {
-      if (connection.ifindex !== final.ifindex || connection.firstSeen !== final.firstSeen) return;
+    if (connection && connection.ifindex !== final.ifindex) return;
+    if (connection && connection.firstSeen === final.firstSeen) {
       this.refresh(connection, final, now);
       this.close(connection, now, true);
       return;
     }
     if (protoOf(final) === null || this.ended.get(key)?.firstSeen === final.firstSeen) return;
+    if (connection && connection.firstSeen < final.firstSeen) return;
+    // Never seen, or seen only through the new socket's row (on a slow machine the row read at the
+    // old flow's open can already be the new socket's): the old flow opens and closes on its own,
+    // and the new socket's connection stays.
+    if (connection) this.live.delete(key);
     this.close(this.create(key, final, now), now, true);
+    if (connection) this.live.set(key, connection);
   }
 
   /** When this live connection closes for lack of traffic, if nothing else comes (ms since the epoch). */

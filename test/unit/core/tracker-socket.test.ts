@@ -69,6 +69,24 @@ describe('Tracker socket identity', () => {
     ]);
   });
 
+  it('the old flow still gets its own connection when the new socket\'s row was read before its reuse end', () => {
+    const { events, tracker } = setup();
+    tracker.owners([owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '11', pid: 100, comm: 'first' })]);
+    tracker.owners([owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '22', pid: 200, comm: 'second' })]);
+    // The old flow's open was read late: the row is already the new socket's.
+    tracker.flows([flow({ ...udp, txBytes: 5 * 40, txPackets: 5, firstSeen: 2_000, cookie: '22' })]);
+    const final = flow({ ...udp, txBytes: 3 * 40, txPackets: 3, firstSeen: 1_000, cookie: '11' });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    tracker.flows([flow({ ...udp, txBytes: 6 * 40, txPackets: 6, firstSeen: 2_000, cookie: '22' })]);
+    expect(events.map((event) => [event.event, event.process?.name, event.txPackets])).toEqual([
+      ['open', 'second', 5],
+      ['open', 'first', 3],
+      ['close', 'first', 3],
+    ]);
+    expect(tracker.stats().live).toBe(1);
+    expect(tracker.connections().find((event) => event.process?.name === 'second')?.event).toBe('open');
+  });
+
   it('a row from another socket with a new firstSeen restarts the connection even if its counters are higher', () => {
     const { events, tracker, clock } = setup();
     tracker.flows([flow({ ...udp, txBytes: 40, txPackets: 1, firstSeen: 1_000, cookie: '11' })]);
