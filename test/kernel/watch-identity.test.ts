@@ -60,7 +60,8 @@ describe.skipIf(gate.skip)('watch --json: a connection is a socket', () => {
   });
 
   it('UDP: two processes on one 5-tuple are two connections with their own owners and exact bytes', async () => {
-    const port = 47_000 + (process.pid % 1000);
+    // Below the ephemeral range (32768–60999): no other socket of the machine can hold the port by chance.
+    const port = 20_000 + (process.pid % 1000);
     const first = runPeer(['smr-first', 'udp-from', String(port), net.nsIp4, '9000', '3', '100']);
     const second = runPeer(['smr-second', 'udp-from', String(port), net.nsIp4, '9000', '5', '100']);
     // 100 bytes of payload + 8 UDP + 20 IPv4 per datagram.
@@ -84,7 +85,7 @@ describe.skipIf(gate.skip)('watch --json: a connection is a socket', () => {
   });
 
   it('TCP: a port reused after a reset is a new connection with its own owner and bytes', async () => {
-    const port = 48_000 + (process.pid % 1000);
+    const port = 22_000 + (process.pid % 1000);
     const first = runPeer(['smr-tcp-a', 'tcp-from', String(port), net.nsIp4, '9001', '10000']);
     const second = runPeer(['smr-tcp-b', 'tcp-from', String(port), net.nsIp4, '9001', '30000']);
     const a = await out.waitFor('the first connection closing', () => of(first, port).find((event) => event.event === 'close'));
