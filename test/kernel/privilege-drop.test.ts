@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { kernelGate } from '../support/kernel-gate.js';
+import { exitedWithin } from '../support/pid-exit.js';
 import { scaled } from '../support/time-scale.js';
 import { json, watchLines } from './fixtures/watch-lines.js';
 
@@ -92,23 +93,6 @@ function helperOf(parent: number): number {
   throw new Error(`no helper child of ${parent}`);
 }
 
-function hasExited(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-async function exitsWithin(pid: number, ms: number): Promise<void> {
-  const started = Date.now();
-  while (!hasExited(pid)) {
-    if (Date.now() - started > ms) throw new Error(`pid ${pid} still running after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** `snitchmap watch --json` as root with `env`; resolves once it said hello. */
 async function rootWatch(env: NodeJS.ProcessEnv) {
   const marker = join(scratch, `loaded-${children.length}`);
@@ -146,8 +130,8 @@ describe.skipIf(gate.skip)('root-run CLI privilege drop', () => {
 
     // SIGTERM (what a service manager or `kill` sends) ends both.
     run.watch.kill('SIGTERM');
-    await exitsWithin(helper, scaled(5000));
-    await exitsWithin(run.pid, scaled(5000));
+    await exitedWithin(helper, scaled(5000));
+    await exitedWithin(run.pid, scaled(5000));
   });
 
   it('no SUDO_UID or PKEXEC_UID: the engine runs as nobody with no supplementary groups', async () => {
@@ -162,7 +146,7 @@ describe.skipIf(gate.skip)('root-run CLI privilege drop', () => {
 
     // The dropped parent dies without a word: the helper (root) sees stdin close and exits.
     run.watch.kill('SIGKILL');
-    await exitsWithin(helper, scaled(2000));
+    await exitedWithin(helper, scaled(2000));
   });
 
   it('serve: Retry after the drop cannot start a root helper: the old one stops, /proc takes over with a banner, serve lives on', async () => {
@@ -197,10 +181,10 @@ describe.skipIf(gate.skip)('root-run CLI privilege drop', () => {
     const status = ((await call(3, 'getSnapshot')).result as { status: { capture: string; banner: { message: string; canRetry: boolean } } }).status;
     expect(status.capture).toBe('proc');
     expect(status.banner.message).toMatch(/cannot be started again: snitchmap gave up root/);
-    await exitsWithin(helper, scaled(5000)); // told to stop over its stdin: no signal needed
+    await exitedWithin(helper, scaled(5000)); // told to stop over its stdin: no signal needed
     expect(serve.exitCode).toBeNull();
     socket.close();
     serve.kill('SIGINT');
-    await exitsWithin(serve.pid ?? 0, scaled(5000));
+    await exitedWithin(serve.pid ?? 0, scaled(5000));
   });
 });

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scaled } from '../support/time-scale.js';
 import { kernelGate } from '../support/kernel-gate.js';
+import { exitedWithin } from '../support/pid-exit.js';
 import { json, watchLines } from './fixtures/watch-lines.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -42,25 +43,6 @@ function programExists(id: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** Exited: gone, or a zombie waiting for a (possibly slow) init to reap it. */
-function hasExited(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-async function exitedWithin(pid: number, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!hasExited(pid)) {
-    if (Date.now() - started > ms) throw new Error(`pid ${pid} still running after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - started;
 }
 
 describe.skipIf(gate.skip)('the root helper process', () => {

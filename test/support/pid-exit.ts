@@ -1,0 +1,23 @@
+// Waiting for a process the test did not spawn itself (a helper started by the CLI) to end.
+
+import { readFileSync } from 'node:fs';
+
+/** Exited: gone, or a zombie waiting for a (possibly slow) init to reap it. */
+export function hasExited(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves with how long `pid` took to exit; rejects once it ran `ms` longer. */
+export async function exitedWithin(pid: number, ms: number): Promise<number> {
+  const started = Date.now();
+  while (!hasExited(pid)) {
+    if (Date.now() - started > ms) throw new Error(`pid ${pid} still running after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - started;
+}
