@@ -2,23 +2,10 @@
 // join by it first; a reuse end (another socket took over the 5-tuple) closes the old connection with
 // its final row; ICMP echo flows are connections.
 import { describe, expect, it } from 'vitest';
-import { Tracker } from '../../../src/core/tracker/tracker.js';
-import type { ConnectionEvent } from '../../../src/shared/contract.js';
 import { flow, flowEnd, owner, UDP } from './fakes/records.js';
+import { trackerSetup } from './fakes/tracker-setup.js';
 
-function setup() {
-  const clock = { now: 10_000 };
-  const events: ConnectionEvent[] = [];
-  const tracker = new Tracker({
-    now: () => clock.now,
-    emit: (event) => events.push(event),
-    describeRemote: () => ({ host: null, scope: 'internet', geo: null, asn: null }),
-    hostFor: () => null,
-    userOf: () => null,
-    endGraceMs: 0,
-  });
-  return { clock, events, tracker };
-}
+const setup = (): ReturnType<typeof trackerSetup> => trackerSetup({ userOf: () => null });
 
 const udp = { proto: UDP, localPort: 47000, remotePort: 9000, tcpFlags: 0, remoteIp: '10.213.7.2', localIp: '10.213.7.1' };
 

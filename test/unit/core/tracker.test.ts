@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Tracker, type TrackerOptions } from '../../../src/core/tracker/tracker.js';
 import type { ConnectionEvent } from '../../../src/shared/contract.js';
 import { flow, flowEnd, owner, UDP } from './fakes/records.js';
+import { trackerSetup } from './fakes/tracker-setup.js';
 
-function setup(options: Partial<TrackerOptions> = {}) {
-  const clock = { now: 10_000 };
-  const events: ConnectionEvent[] = [];
-  const tracker = new Tracker({
-    now: () => clock.now,
-    emit: (event) => events.push(event),
-    describeRemote: () => ({ host: null, scope: 'internet', geo: null, asn: null }),
-    hostFor: () => null,
-    userOf: (uid) => (uid === 1000 ? 'alice' : null),
-    endGraceMs: 0,
-    ...options,
-  });
-  const advance = (ms: number, stepMs = 100): void => {
-    for (let elapsed = 0; elapsed < ms; elapsed += stepMs) {
-      clock.now += stepMs;
-      tracker.tick();
-    }
-  };
-  return { clock, events, tracker, advance };
-}
+const setup = trackerSetup;
 
 /** Checks the contract's lifecycle for every id: open first and once, close last and at most once. */
 function expectLifecycle(events: ConnectionEvent[]): Map<string, ConnectionEvent[]> {
