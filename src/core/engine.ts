@@ -118,11 +118,12 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
   };
   let lastStats = '';
   const emitStatsIfChanged = (): void => {
-    const { ts: _ts, ...counters } = stats();
+    const message = stats();
+    const { ts: _ts, ...counters } = message;
     const text = JSON.stringify(counters);
     if (text === lastStats) return;
     lastStats = text;
-    emit(stats());
+    emit(message);
   };
 
   // Records a source delivers before start() resolved (the helper's first batch can arrive in the
