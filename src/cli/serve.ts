@@ -74,7 +74,7 @@ export async function runServe(options: ServeOptions, deps: ServeDeps): Promise<
   // One store for the run, recording each capture session's engine (--history FILE, --no-history,
   // else the settings' history section).
   const recording = deps.openHistory ? recordSessions(supervisor, deps.openHistory(options, warn, settings.get().history)) : null;
-  const backend = createAppBackend(supervisor, settings, Date.now, recording?.api);
+  const backend = createAppBackend(supervisor, settings, { onWarning: warn, ...(recording ? { history: recording.api } : {}) });
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));

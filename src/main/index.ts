@@ -103,7 +103,7 @@ async function onReady(): Promise<void> {
   const firstSeen: { notify: (first: FirstSeen) => void } = { notify: () => undefined };
   const history = createDesktopHistory(supervisor, settings.get(), process.env, warn, (first) => firstSeen.notify(first));
   app.on('will-quit', () => history.dispose());
-  const backend = createAppBackend(supervisor, settings, Date.now, history.api);
+  const backend = createAppBackend(supervisor, settings, { history: history.api, onWarning: warn });
   registerApiHandlers(ipcMain, backend, isAppUrl);
   const window = await setupWindow(paths);
   firstSeen.notify = await setupLiveUpdates(backend, settings, window, paths);

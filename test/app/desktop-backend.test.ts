@@ -37,7 +37,7 @@ function memorySettings(): SettingsStore {
 
 describe('desktop backend', () => {
   it('answers with an idle snapshot while no capture runs', async () => {
-    const backend = createDesktopBackend(fakeSupervisor(), memorySettings(), () => 42);
+    const backend = createDesktopBackend(fakeSupervisor(), memorySettings(), { now: () => 42 });
     const snapshot = await backend.getSnapshot();
     expect(snapshot.connections).toEqual([]);
     expect(snapshot.status).toEqual({ paused: false, capture: 'none', banner: expect.objectContaining({ kind: 'info' }) });

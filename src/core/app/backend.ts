@@ -35,18 +35,23 @@ function idleHello(settings: Settings): HelloMessage {
   };
 }
 
-export function createAppBackend(
-  supervisor: CaptureSupervisor,
-  settings: SettingsStore,
-  now: () => number = Date.now,
-  history: HistoryApi = createHistoryApi(() => disabledHistory(null, 'history is off')),
-): AppBackend {
+export interface AppBackendOptions {
+  /** The connection history's queries (default: history off). */
+  history?: HistoryApi;
+  /** Problems of the metrics endpoint (a port in use): the front end says them its own way. */
+  onWarning?: (message: string) => void;
+  now?: () => number;
+}
+
+export function createAppBackend(supervisor: CaptureSupervisor, settings: SettingsStore, options: AppBackendOptions = {}): AppBackend {
+  const now = options.now ?? Date.now;
+  const history = options.history ?? createHistoryApi(() => disabledHistory(null, 'history is off'));
   const listeners = new Set<(delta: Delta) => void>();
   let paused = false;
   let session: CaptureSession | null = null;
   let unsubscribe: () => void = () => undefined;
   // The metrics setting (off by default) serves the current session's engine.
-  const metrics = new SettingExporter(() => settings.get().metrics, (message) => void process.stderr.write(`snitchmap: ${message}\n`));
+  const metrics = new SettingExporter(() => settings.get().metrics, options.onWarning ?? (() => undefined));
 
   const status = (): AppStatus => {
     const state = supervisor.state();
