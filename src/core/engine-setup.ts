@@ -3,13 +3,13 @@
 // for a file the user named (--locations, --geoip): that one throws InputFileError, since running
 // without what was asked for would look like it worked.
 import { join } from 'node:path';
-import type { AsnInfo, Home } from '../shared/contract.js';
+import type { AsnInfo, Home, HomeSource } from '../shared/contract.js';
 import { ASN_ATTRIBUTION, loadAsnTable } from './asn/asn-table.js';
 import { readConfigFile } from './config/config-file.js';
 import { defaultAsnTablePath, defaultConfigDir } from './config/paths.js';
 import type { EngineOptions } from './engine-types.js';
 import { createGeolocator, type Geolocator, type GeolocatorOptions } from './geo/geolocator.js';
-import { guessHome, systemZone } from './home/home.js';
+import { FALLBACK_HOME, guessHome, systemZone } from './home/home.js';
 import { CustomLocations, readLocationsFile } from './locations/custom-locations.js';
 
 export interface EnrichmentFactories {
@@ -21,6 +21,7 @@ export interface EnrichmentFactories {
 
 export interface Enrichment {
   home: Home;
+  homeSource: HomeSource;
   /** Credits of the data sources actually loaded. */
   attributions: string[];
   geolocator: Geolocator;
@@ -45,9 +46,12 @@ function loadAsn(path: string | null, warn: (message: string) => void): ((ip: st
 export function loadEnrichment(options: EngineOptions, warn: (message: string) => void, factories: Partial<EnrichmentFactories>): Enrichment {
   const configDir = options.configDir ?? defaultConfigDir();
   const config = readConfigFile(configDir, warn);
-  const home = options.home
+  const set = options.home
     ? { lat: options.home.lat, lon: options.home.lon, label: options.home.label ?? 'Home' }
-    : config.home ?? (factories.guessHome ?? (() => guessHome(systemZone())))();
+    : config.home ?? null;
+  const home = set ?? (factories.guessHome ?? (() => guessHome(systemZone())))();
+  // The Greenwich placeholder is no place: a fleet map must not draw this host there.
+  const homeSource: HomeSource = set !== null ? 'set' : home === FALLBACK_HOME ? 'none' : 'time-zone';
   const entries = [
     ...(options.locationsPath !== undefined ? readLocationsFile(options.locationsPath, warn, true) : []),
     ...readLocationsFile(join(configDir, 'locations.json'), warn, false),
@@ -58,6 +62,7 @@ export function loadEnrichment(options: EngineOptions, warn: (message: string) =
   const attributions = [...(geolocator.info ? [geolocator.info.attribution] : []), ...(asnOf ? [ASN_ATTRIBUTION] : [])];
   return {
     home,
+    homeSource,
     attributions,
     geolocator,
     locations: new CustomLocations(entries),

@@ -68,6 +68,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     probes: NO_PROBES,
     geoip: enrichment.geolocator.info,
     home: enrichment.home,
+    homeSource: enrichment.homeSource,
     attributions: enrichment.attributions,
   };
   const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> & { heldDropped: number } = { eventsLost: 0, flowsEvicted: 0, heldDropped: 0 };
@@ -170,6 +171,7 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
       probes: captured.probes,
       geoip: enrichment.geolocator.info,
       home: enrichment.home,
+      homeSource: enrichment.homeSource,
       limitations: captured.limitations,
       attributions: enrichment.attributions,
     };

@@ -39,6 +39,12 @@ export interface Home {
   label: string;
 }
 
+/**
+ * Where `home` came from: `set` (--home or the saved setting), `time-zone` (guessed offline from
+ * the system time zone), `none` (no usable zone: the Greenwich placeholder, not a real place).
+ */
+export type HomeSource = 'set' | 'time-zone' | 'none';
+
 export interface ProcessInfo {
   /** TGID, as `ps` shows it; never a thread id. */
   pid: number;
@@ -108,6 +114,8 @@ export interface HelloMessage {
   probes: Probes;
   geoip: { database: string; built: string; attribution: string } | null;
   home: Home;
+  /** Additive: where `home` came from (absent from older engines). */
+  homeSource?: HomeSource;
   /** Additive: what this capture mode cannot see (proc mode's blind spots), for people and scripts. */
   limitations?: string[];
   /** Additive: credits every data source in use requires (GeoIP database, ASN table), for UIs to show. */

@@ -31,6 +31,7 @@ function idleHello(settings: Settings): HelloMessage {
     probes,
     geoip: null,
     home: settings.home ?? { lat: 0, lon: 0, label: 'home not set' },
+    homeSource: settings.home ? 'set' : 'none',
     limitations: ['no capture is running'],
   };
 }

@@ -6,6 +6,7 @@ import { ASN_ATTRIBUTION } from '../../../src/core/asn/asn-table.js';
 import { createEngine, type EngineTuning } from '../../../src/core/engine.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { Geolocator } from '../../../src/core/geo/geolocator.js';
+import { FALLBACK_HOME } from '../../../src/core/home/home.js';
 import type { ConnectionEvent, StatsMessage, WatchMessage } from '../../../src/shared/contract.js';
 import { lookup, payload, response } from './fakes/dns.js';
 import { FakeSource } from './fakes/fake-source.js';
@@ -59,7 +60,7 @@ describe('engine', () => {
     expect(hello).toMatchObject({
       type: 'hello', version: 1, capture: 'ebpf', probes: { tc: 'tcx', close: null },
       geoip: { database: 'Stub-City', built: '2026-01-01', attribution: 'stub data' },
-      home: { lat: 1, lon: 2, label: 'Guessed' }, limitations: [],
+      home: { lat: 1, lon: 2, label: 'Guessed' }, homeSource: 'time-zone', limitations: [],
       attributions: ['stub data', ASN_ATTRIBUTION],
     });
     expect(engine.hello()).toBe(hello);
@@ -122,12 +123,17 @@ describe('engine', () => {
     writeFileSync(join(first.configDir, 'locations.json'), '[\n  {"cidr": "bad"}\n]');
     const engine = createEngine({ source: new FakeSource(), configDir: first.configDir, onWarning: (message) => first.warnings.push(message) }, { geolocator: () => stubGeolocator([]), asnTablePath: null });
     expect(engine.hello().home).toEqual({ lat: 10, lon: 20, label: 'Config home' });
+    expect(engine.hello().homeSource).toBe('set');
     expect(first.warnings).toEqual([
       expect.stringMatching(/locations\.json:2: entry 1 skipped/),
       expect.stringMatching(/ASN table .* not found/),
     ]);
     const withHome = createEngine({ source: new FakeSource(), configDir: first.configDir, home: { lat: -5, lon: 5 } }, { geolocator: () => stubGeolocator([]) });
     expect(withHome.hello().home).toEqual({ lat: -5, lon: 5, label: 'Home' });
+    expect(withHome.hello().homeSource).toBe('set');
+    // No usable time zone: the Greenwich placeholder, which a fleet map must not take for a place.
+    const nowhere = createEngine({ source: new FakeSource(), configDir: mkdtempSync(join(dir, 'config-')) }, { geolocator: () => stubGeolocator([]), asnTablePath: null, guessHome: () => FALLBACK_HOME });
+    expect(nowhere.hello()).toMatchObject({ home: FALLBACK_HOME, homeSource: 'none' });
   });
 
   it('refuses to start on a --geoip or --locations file it cannot use, naming it without quoting it', () => {

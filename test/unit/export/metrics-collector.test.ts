@@ -108,6 +108,18 @@ describe('metrics collector', () => {
     expect(s.get('snitchmap_capture_info{mode="ebpf",tc="tcx",connect="tp_btf:inet_sock_set_state",accept="none",udp="none",close="none",exec="none",dns="none",icmp="none"}')).toBe(1);
   });
 
+  it("exports this host's home and where it came from, one series that follows the hello", async () => {
+    const { engine, collector } = setup();
+    engine.current = { ...engine.current, home: { lat: 48.856613, lon: 2.352222, label: 'Paris\u0007 lab' }, homeSource: 'set' };
+    expect([...(await samples(collector))].filter(([k]) => k.startsWith('snitchmap_home_info'))).toEqual([
+      ['snitchmap_home_info{lat="48.8566",lon="2.3522",label="Paris lab",source="set"}', 1],
+    ]);
+    engine.current = { ...engine.current, home: { lat: 51.4779, lon: -0.0015, label: 'Greenwich (no time zone location)' }, homeSource: 'none' };
+    expect([...(await samples(collector))].filter(([k]) => k.startsWith('snitchmap_home_info'))).toEqual([
+      ['snitchmap_home_info{lat="51.4779",lon="-0.0015",label="Greenwich (no time zone location)",source="none"}', 1],
+    ]);
+  });
+
   it('forgets connection ids on clear() without counting their bytes again', async () => {
     const { engine, collector } = setup();
     engine.emit(connection({ id: 'a', txBytes: 100 }));

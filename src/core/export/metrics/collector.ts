@@ -6,7 +6,7 @@ import { Counter, Gauge, Registry, type OpenMetricsContentType } from 'prom-clie
 import type { ConnectionEvent } from '../../../shared/contract.js';
 import { PROBE_CAPABILITIES } from '../../../shared/contract.js';
 import type { Engine } from '../../engine-types.js';
-import { ProcessBudget, countryLabel } from './labels.js';
+import { ProcessBudget, countryLabel, homeLabels } from './labels.js';
 import { monotonicCounter } from './monotonic.js';
 
 export interface MetricsOptions {
@@ -80,6 +80,16 @@ export function createMetricsCollector(engine: Engine, options: MetricsOptions):
       const labels: Record<string, string> = { mode: hello.capture };
       for (const capability of PROBE_CAPABILITIES) if (capability !== 'startup') labels[capability] = hello.probes[capability] ?? 'none';
       this.set(labels, 1);
+    },
+  });
+  new Gauge({
+    name: 'snitchmap_home_info',
+    help: 'Where this host is: its home (lat, lon, label) and where that came from (source: set, time-zone or none). serve --fleet draws the host there.',
+    labelNames: ['lat', 'lon', 'label', 'source'] as const,
+    registers,
+    collect() {
+      this.reset();
+      this.set(homeLabels(engine.hello()), 1);
     },
   });
 

@@ -2,7 +2,7 @@
 // a bounded set of values: a scrape target with unbounded label values grows Prometheus's memory
 // and index without limit. Addresses and ports are never labels.
 
-import type { ConnectionEvent, ProcessInfo } from '../../../shared/contract.js';
+import type { ConnectionEvent, HelloMessage, ProcessInfo } from '../../../shared/contract.js';
 
 /** Process label of a connection with no owner. */
 export const UNKNOWN_PROCESS = 'unknown';
@@ -23,10 +23,22 @@ export function processName(process: ProcessInfo | null): string {
   const app = (process as { app?: unknown }).app;
   const appName = typeof app === 'object' && app !== null ? (app as { name?: unknown }).name : undefined;
   const name = typeof appName === 'string' && appName.trim() !== '' ? appName.trim() : process.name;
+  return cleanLabel(name) || UNKNOWN_PROCESS;
+}
+
+function cleanLabel(text: string): string {
   // Control characters would survive escaping but make dashboards unreadable.
   // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_LABEL_CHARS);
-  return clean === '' ? UNKNOWN_PROCESS : clean;
+  return text.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_LABEL_CHARS);
+}
+
+/**
+ * `snitchmap_home_info`'s labels. Coordinates keep 4 decimals (about 10 m), so the value only
+ * changes when home does; an engine that does not say where its home came from counts as `set`.
+ */
+export function homeLabels(hello: HelloMessage): { lat: string; lon: string; label: string; source: string } {
+  const { lat, lon, label } = hello.home;
+  return { lat: String(Number(lat.toFixed(4))), lon: String(Number(lon.toFixed(4))), label: cleanLabel(label), source: hello.homeSource ?? 'set' };
 }
 
 /** ISO 3166-1 alpha-2 code, or `unknown` (no location, ZZ, or anything that is not two letters). */
