@@ -42,6 +42,8 @@ export interface ServeOptions extends CommonOptions {
   port: number;
   /** --fleet: a Prometheus base URL; the map shows every host it scrapes instead of this machine. */
   fleet?: string;
+  /** --fleet-homes: JSON array of {instance, label, lat, lon}, where fleet hosts are (only with --fleet). */
+  fleetHomes?: string;
 }
 
 export interface HistoryOptions {
@@ -67,7 +69,7 @@ const COMMANDS: readonly string[] = ['watch', 'serve', 'history'];
 
 const VALUE_OPTIONS: Record<Command, string[]> = {
   watch: ['duration', 'count', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'history'],
-  serve: ['port', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'fleet', 'history'],
+  serve: ['port', 'locations', 'geoip', 'home', 'metrics', 'metrics-max-processes', 'otlp', 'fleet', 'fleet-homes', 'history'],
   history: ['history', 'since', 'until', 'process', 'country'],
 };
 const FLAG_OPTIONS: Record<Command, string[]> = {
@@ -225,7 +227,12 @@ function engineInvocation(first: 'watch' | 'serve', flags: Set<string>, values: 
     if (fleet !== undefined && (base.metrics !== undefined || base.otlp !== undefined || base.sudo)) {
       throw new UsageError('--fleet starts no capture: --metrics, --otlp and --sudo do not apply', 'serve');
     }
-    return { kind: 'serve', options: { ...base, port, ...(fleet !== undefined ? { fleet: parseHttpUrl('fleet', fleet, 'serve') } : {}) } };
+    const fleetHomes = values.get('fleet-homes');
+    if (fleetHomes !== undefined && fleet === undefined) throw new UsageError('--fleet-homes needs --fleet', 'serve');
+    return {
+      kind: 'serve',
+      options: { ...base, port, ...(fleet !== undefined ? { fleet: parseHttpUrl('fleet', fleet, 'serve') } : {}), ...(fleetHomes !== undefined ? { fleetHomes } : {}) },
+    };
   }
   const duration = values.get('duration');
   const count = values.get('count');

@@ -6,6 +6,8 @@ import type { Home } from '../shared/contract.js';
 import type { ServeOptions } from './args.js';
 import type { ServeDeps } from './serve.js';
 import { createFleetPublisher } from '../core/fleet/fleet-publisher.js';
+import { FleetHomes, readFleetHomesFile } from '../core/fleet/fleet-homes-file.js';
+import { InputFileError } from '../core/config/input-file.js';
 import { guessHome, systemZone } from '../core/home/home.js';
 import { createToken } from './serve/security.js';
 import { startServer } from './serve/server.js';
@@ -18,7 +20,16 @@ export async function runFleetServe(options: ServeOptions & { fleet: string }, d
   const settings = openSettingsStore(deps.configDir, warn);
   const saved = options.home ?? settings.get().home ?? null;
   const home: Home = saved ? { label: 'Home', ...saved } : guessHome(systemZone());
-  const publisher = createFleetPublisher({ prometheusUrl: options.fleet, home });
+  let homes = new FleetHomes([]);
+  try {
+    if (options.fleetHomes !== undefined) homes = new FleetHomes(readFleetHomesFile(options.fleetHomes, warn));
+  } catch (error) {
+    // Running without the homes asked for would look like it worked: say which file, exit 1.
+    if (!(error instanceof InputFileError)) throw error;
+    warn(error.message);
+    return 1;
+  }
+  const publisher = createFleetPublisher({ prometheusUrl: options.fleet, home, homes });
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
   const onSignal = (): void => finish(0);

@@ -69,6 +69,8 @@ ${LOCATION}
 ${EXPORT}
   --fleet URL       draw every host a Prometheus server at URL scrapes (snitchmap --metrics
                     targets, one per 'instance') instead of this machine; no capture is started
+  --fleet-homes FILE  with --fleet: JSON array of {"instance","label","lat","lon"}, where hosts
+                    are (else a home="LAT,LON[,LABEL]" target label, else the host's own --home)
   --sudo            see Capture below
 
 ${CAPTURE}

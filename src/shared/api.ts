@@ -4,6 +4,7 @@
 
 import type { ConnectionEvent, HelloMessage, StatsMessage } from './contract.js';
 import type { Settings } from './settings.js';
+import type { FleetStatus } from './fleet.js';
 
 /** Declared, with its defaults and rules, in settings.ts. */
 export type { Settings };
@@ -30,6 +31,8 @@ export interface Snapshot {
   status: AppStatus;
   /** Additive: icons (data: URLs) by desktop entry id (`process.app.desktop`), for the app list. */
   appIcons?: Record<string, string>;
+  /** Additive: only `serve --fleet` sends it; the UI then describes the fleet instead of a capture. */
+  fleet?: FleetStatus;
 }
 
 /** A batch of changes, delivered at most a few times per second. */
@@ -43,6 +46,8 @@ export interface Delta {
   cleared?: boolean;
   /** Icons of apps first seen in this delta, by desktop entry id (see Snapshot.appIcons). */
   appIcons?: Record<string, string>;
+  /** Fleet mode: the fleet's state after each refresh (see Snapshot.fleet). */
+  fleet?: FleetStatus;
 }
 
 export interface SnitchmapApi {

@@ -3,7 +3,7 @@ import { ClusterIndex, WORLD } from '../../src/renderer/src/map/cluster-index.js
 import type { LocationPoint } from '../../src/renderer/src/model/locations.js';
 
 function place(key: string, lat: number, lon: number, bytes = 100, state: LocationPoint['state'] = 'active'): LocationPoint {
-  return { key, lat, lon, label: key, zone: null, state, connections: 1, open: 1, bytes, rate: 0, pulse: false, lastSeen: 0 };
+  return { key, lat, lon, label: key, zone: null, state, connections: 1, open: 1, bytes, rate: 0, pulse: false, lastSeen: 0, hosts: [] };
 }
 
 const europe = [place('paris', 48.85, 2.35), place('berlin', 52.52, 13.4, 50, 'closed'), place('rome', 41.9, 12.5)];

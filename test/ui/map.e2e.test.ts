@@ -10,6 +10,7 @@ import { slerpPath } from '../../src/renderer/src/model/great-circle.js';
 import { BERLIN, HELLO, makeEvent, makeSnapshot, NEW_YORK, TOKYO } from './connection-fixtures.js';
 import { gate } from '../support/gate.js';
 import { buildRenderer, chromiumMissingReason, launchChromium, REPO, RENDERER_OUT } from './support/browser.js';
+import { flowInk } from './support/flow-canvas.js';
 import { screenPoint } from './support/map-geometry.js';
 import { DEFAULT_SETTINGS, installScriptedApi } from './support/scripted-api.js';
 import { waitFor } from '../support/wait-for.js';
@@ -79,22 +80,6 @@ describe.skipIf(chromium.skip)('renderer end-to-end (scripted window.snitchmap)'
     const box = await page.locator('.map').boundingBox();
     if (box === null) throw new Error('map has no box');
     return box;
-  }
-
-  /** Opaque pixels of the flows canvas in a (2r+1)² square around a screen point. */
-  async function flowInk(page: Page, x: number, y: number, r = 3): Promise<number> {
-    return page.evaluate(({ x, y, r }) => {
-      const canvas = document.querySelector<HTMLCanvasElement>('.leaflet-flows-pane canvas');
-      const context = canvas?.getContext('2d');
-      if (!canvas || !context) return -1;
-      const rect = canvas.getBoundingClientRect();
-      const scale = canvas.width / rect.width;
-      const data = context.getImageData(Math.round((x - rect.left) * scale) - r, Math.round((y - rect.top) * scale) - r,
-        2 * r + 1, 2 * r + 1).data;
-      let ink = 0;
-      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 40) ink += 1;
-      return ink;
-    }, { x, y, r });
   }
 
   /** Mean colour of the opaque flow pixels around a point (arcs: blue when active, green while pulsing). */

@@ -1,44 +1,32 @@
 // Prometheus answers about snitchmap targets → the shapes the UI already draws: one "connection"
 // per (host, process, proto, country, scope) with the bytes that host counted, placed at the
-// country's centroid, and hosts as the homes of their traffic (docs/design.md "Fleet mode").
+// country's centroid (docs/design.md "Fleet mode"). Hosts and their homes: fleet-hosts.ts.
 
-import type { ConnectionEvent, Home, Scope } from '../../shared/contract.js';
+import type { ConnectionEvent, Scope } from '../../shared/contract.js';
 import { COUNTRY_CENTROIDS } from './country-centroids.js';
 import type { Sample } from './prometheus-api.js';
 
 const SCOPES: readonly Scope[] = ['internet', 'lan', 'loopback', 'link-local', 'multicast', 'unknown'];
 
+// Targets of the jobs that exported snitchmap_capture_info within the hour: a host that went down
+// keeps its `up` series (0), but no longer exports anything of its own.
+const SNITCHMAP_TARGETS = 'on (job) group by (job) (last_over_time(snitchmap_capture_info[1h]))';
+
 /** The queries one refresh runs, by what the model reads from them. */
 export const FLEET_QUERIES = {
-  hosts: 'max by (instance, home) (snitchmap_capture_info)',
+  capture: 'max by (instance, home) (snitchmap_capture_info)',
+  up: `max by (instance, home) (up and ${SNITCHMAP_TARGETS})`,
+  scraped: `max by (instance) (timestamp(up) and ${SNITCHMAP_TARGETS})`,
+  homes: 'max by (instance, lat, lon, label, source) (snitchmap_home_info)',
   bytes: 'sum by (instance, process, proto, country, scope, direction) (snitchmap_bytes_total)',
   opened: 'sum by (instance, process, proto, country, scope) (snitchmap_connections_total)',
-  losses: 'sum(snitchmap_events_lost_total) or vector(0)',
+  health: 'sum by (__name__) ({__name__=~"snitchmap_(events_lost|flows_evicted|unattributed)_total"})',
 } as const;
 
-export interface FleetHost {
-  instance: string;
-  home: Home | null;
-}
-
-/** `home="LAT,LON"` or `home="LAT,LON,LABEL"`, a target label set in the scrape config. */
-export function parseHomeLabel(text: string | undefined, instance: string): Home | null {
-  const match = /^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*(?:,(.*))?$/.exec(text ?? '');
-  const lat = Number(match?.[1]);
-  const lon = Number(match?.[2]);
-  if (match === null || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) return null;
-  return { lat, lon, label: (match[3] ?? '').trim() || instance };
-}
-
-export function fleetHosts(samples: Sample[]): FleetHost[] {
-  const hosts = new Map<string, FleetHost>();
-  for (const { metric } of samples) {
-    const instance = metric.instance ?? '';
-    if (instance === '') continue;
-    const home = parseHomeLabel(metric.home, instance);
-    if (!hosts.has(instance) || home !== null) hosts.set(instance, { instance, home });
-  }
-  return [...hosts.values()].sort((a, b) => a.instance.localeCompare(b.instance));
+/** The fleet's loss counters from the `health` query (absent series: none counted yet). */
+export function fleetHealth(samples: Sample[]): { eventsLost: number; flowsEvicted: number; closedUnattributed: number } {
+  const total = (name: string): number => Math.round(samples.find((s) => s.metric.__name__ === name)?.value ?? 0);
+  return { eventsLost: total('snitchmap_events_lost_total'), flowsEvicted: total('snitchmap_flows_evicted_total'), closedUnattributed: total('snitchmap_unattributed_total') };
 }
 
 interface Row {

@@ -1,19 +1,25 @@
 // `serve --fleet`: a Publisher (the same snapshot + deltas the UI takes from a local engine) fed by
 // polling Prometheus. Each refresh runs the FLEET_QUERIES with a bounded timeout; what changed
-// since the last refresh goes out as open/update/close events; a failed refresh keeps the last
-// data and shows a banner until a refresh succeeds.
+// since the last refresh goes out as open/update/close events, with the fleet's state (hosts up or
+// down, scrape ages, homes, query errors); a failed refresh keeps the last data, counts the error
+// and shows a banner until a refresh succeeds.
 
 import type { AppStatus, Delta, Snapshot } from '../../shared/api.js';
 import type { ConnectionEvent, HelloMessage, Home, StatsMessage } from '../../shared/contract.js';
 import { CONTRACT_VERSION, PROBE_CAPABILITIES } from '../../shared/contract.js';
+import type { FleetStatus } from '../../shared/fleet.js';
 import type { Publisher } from '../engine-types.js';
-import { FLEET_QUERIES, fleetEvents, fleetHosts, type FleetHost } from './fleet-model.js';
+import { FleetHomes } from './fleet-homes-file.js';
+import { exportedHomes, fleetHosts, type ExportedHome } from './fleet-hosts.js';
+import { FLEET_QUERIES, fleetEvents, fleetHealth } from './fleet-model.js';
 import { queryVector, type Fetch } from './prometheus-api.js';
 
 export interface FleetOptions {
   prometheusUrl: string;
-  /** Where the map is centred when hosts carry no `home` label: this machine's home. */
+  /** This machine's home: the hello's (the settings dialog's default); fleet hosts have their own. */
   home: Home;
+  /** --fleet-homes: where hosts are, by instance (the strongest source). */
+  homes?: FleetHomes;
   intervalMs?: number;
   timeoutMs?: number;
   fetch?: Fetch;
@@ -23,7 +29,7 @@ export interface FleetOptions {
 export interface FleetPublisher extends Publisher {
   /** Runs one refresh now (also what Retry does); resolves when it is done, never rejects. */
   refresh(): Promise<void>;
-  hosts(): FleetHost[];
+  fleet(): FleetStatus;
   start(): void;
   stop(): void;
 }
@@ -33,27 +39,27 @@ const NO_PROBES = Object.fromEntries(PROBE_CAPABILITIES.map((c) => [c, null])) a
 export function createFleetPublisher(options: FleetOptions): FleetPublisher {
   const now = options.now ?? Date.now;
   const query = (promql: string) => queryVector(options.prometheusUrl, promql, { timeoutMs: options.timeoutMs ?? 5000, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const homesFile = options.homes ?? new FleetHomes([]);
   const listeners = new Set<(delta: Delta) => void>();
-  let hosts: FleetHost[] = [];
+  // Homes hosts exported, kept for the run: a host that goes down stops exporting, but not moving.
+  const exported = new Map<string, ExportedHome>();
   let connections = new Map<string, ConnectionEvent>();
   let status: AppStatus = { paused: false, capture: 'none', banner: null };
+  // `unattributed` (connections without an owner now) is not in Prometheus: the UI shows
+  // fleet.closedUnattributed instead.
   let stats: StatsMessage = { type: 'stats', ts: now(), eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 0 };
+  let fleet: FleetStatus = { prometheusUrl: options.prometheusUrl, hosts: [], refreshedAt: null, queryErrors: 0, eventsLost: 0, flowsEvicted: 0, closedUnattributed: 0 };
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
-  const hello = (): HelloMessage => {
-    const homes = hosts.flatMap((h) => (h.home ? [h.home] : []));
-    // One home for the map: the only host's, else this machine's (per-host origins: docs/design.md "Fleet mode").
-    const home = homes.length === 1 && hosts.length === 1 ? (homes[0] as Home) : options.home;
-    return {
-      type: 'hello',
-      version: CONTRACT_VERSION,
-      capture: 'ebpf',
-      probes: NO_PROBES,
-      geoip: null,
-      home,
-      limitations: [`Fleet: ${hosts.length} host(s) from Prometheus at ${options.prometheusUrl}: ${hosts.map((h) => h.instance).join(', ')}. Traffic per host, process and country; no addresses.`],
-    };
+  const hello: HelloMessage = {
+    type: 'hello',
+    version: CONTRACT_VERSION,
+    capture: 'ebpf',
+    probes: NO_PROBES,
+    geoip: null,
+    home: options.home,
+    limitations: ['addresses, ports and pids (fleet mode: Prometheus holds bytes and connections per host, process, country and scope)'],
   };
   const publish = (delta: Delta): void => {
     for (const listener of listeners) listener(delta);
@@ -62,10 +68,10 @@ export function createFleetPublisher(options: FleetOptions): FleetPublisher {
   const refreshOnce = async (): Promise<void> => {
     const ts = now();
     try {
-      const [hostSamples, bytes, opened, losses] = await Promise.all([query(FLEET_QUERIES.hosts), query(FLEET_QUERIES.bytes), query(FLEET_QUERIES.opened), query(FLEET_QUERIES.losses)]);
-      const hostsBefore = JSON.stringify(hosts);
-      hosts = fleetHosts(hostSamples);
-      const next = new Map(fleetEvents(bytes, opened, ts).map((e) => [e.id, e]));
+      const q = FLEET_QUERIES;
+      const [capture, up, scraped, homes, bytes, opened, health] = await Promise.all([q.capture, q.up, q.scraped, q.homes, q.bytes, q.opened, q.health].map(query));
+      for (const [instance, home] of exportedHomes(homes ?? [])) exported.set(instance, home);
+      const next = new Map(fleetEvents(bytes ?? [], opened ?? [], ts).map((e) => [e.id, e]));
       const events: ConnectionEvent[] = [];
       for (const [id, event] of next) {
         const before = connections.get(id);
@@ -74,14 +80,17 @@ export function createFleetPublisher(options: FleetOptions): FleetPublisher {
       }
       for (const [id, event] of connections) if (!next.has(id)) events.push({ ...event, event: 'close', ts });
       connections = next;
-      stats = { type: 'stats', ts, eventsLost: Math.round(losses[0]?.value ?? 0), flowsEvicted: 0, unattributed: 0, connections: next.size };
+      const losses = fleetHealth(health ?? []);
+      fleet = { ...fleet, ...losses, hosts: fleetHosts({ capture: capture ?? [], up: up ?? [], scraped: scraped ?? [] }, homesFile, exported), refreshedAt: ts };
+      stats = { type: 'stats', ts, eventsLost: losses.eventsLost, flowsEvicted: losses.flowsEvicted, unattributed: 0, connections: next.size };
       const banner = status.banner?.kind === 'error' ? null : status.banner;
       const changedStatus = status.capture !== 'ebpf' || banner !== status.banner;
       status = { ...status, capture: 'ebpf', banner };
-      publish({ events, stats, ...(changedStatus ? { status } : {}), ...(JSON.stringify(hosts) !== hostsBefore ? { hello: hello() } : {}) });
+      publish({ events, stats, fleet, ...(changedStatus ? { status } : {}) });
     } catch (error) {
+      fleet = { ...fleet, queryErrors: fleet.queryErrors + 1 };
       status = { ...status, banner: { kind: 'error', message: `Prometheus at ${options.prometheusUrl}: ${(error as Error).message}. Showing the last data.`, canRetry: true } };
-      publish({ events: [], status });
+      publish({ events: [], status, fleet });
     }
   };
   const refresh = (): Promise<void> => (running ??= refreshOnce().finally(() => (running = null)));
@@ -91,7 +100,7 @@ export function createFleetPublisher(options: FleetOptions): FleetPublisher {
 
   return {
     refresh,
-    hosts: () => hosts,
+    fleet: () => fleet,
     start() {
       if (timer !== null) return;
       timer = setTimeout(() => undefined, 0);
@@ -101,7 +110,7 @@ export function createFleetPublisher(options: FleetOptions): FleetPublisher {
       if (timer !== null) clearTimeout(timer);
       timer = null;
     },
-    snapshot: (): Snapshot => ({ hello: hello(), connections: [...connections.values()], stats, status }),
+    snapshot: (): Snapshot => ({ hello, connections: [...connections.values()], stats, status, fleet }),
     onDelta(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -4,6 +4,8 @@
 export interface Sample {
   metric: Record<string, string>;
   value: number;
+  /** Evaluation time of the query, milliseconds since the epoch on Prometheus's clock. */
+  ts: number;
 }
 
 export type Fetch = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
@@ -15,7 +17,7 @@ export class PrometheusError extends Error {
 function isVectorSample(value: unknown): value is { metric: Record<string, string>; value: [number, string] } {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { metric?: unknown; value?: unknown };
-  return typeof v.metric === 'object' && v.metric !== null && Array.isArray(v.value) && typeof v.value[1] === 'string';
+  return typeof v.metric === 'object' && v.metric !== null && Array.isArray(v.value) && typeof v.value[0] === 'number' && typeof v.value[1] === 'string';
 }
 
 /** Runs an instant query that must return a vector; non-finite values are dropped. */
@@ -37,6 +39,6 @@ export async function queryVector(baseUrl: string, promql: string, options: { ti
   if (answer.data?.resultType !== 'vector' || !Array.isArray(answer.data.result)) throw new PrometheusError('answer is not a vector');
   return answer.data.result.filter(isVectorSample).flatMap((s) => {
     const value = Number(s.value[1]);
-    return Number.isFinite(value) ? [{ metric: s.metric, value }] : [];
+    return Number.isFinite(value) ? [{ metric: s.metric, value, ts: s.value[0] * 1000 }] : [];
   });
 }

@@ -6,12 +6,14 @@ import { MapView } from './map/MapView.js';
 import type { ConnectionStore } from './model/connection-store.js';
 import { deriveView, type Selection } from './model/derive.js';
 import { NO_FILTERS, type Filters } from './model/filters.js';
+import { mapOrigins } from './model/origins.js';
 import type { SortOrder } from './model/grouping.js';
 import { AboutDialog } from './panels/AboutDialog.js';
 import { BannerBar } from './panels/BannerBar.js';
 import { ConnectionList } from './panels/ConnectionList.js';
 import { DetailsPanel } from './panels/DetailsPanel.js';
 import { FilterBar } from './panels/FilterBar.js';
+import { FleetHosts } from './panels/FleetHosts.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { useStoreState } from './use-connection-store.js';
@@ -41,9 +43,10 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
     [state, filters, order, selection],
   );
   const home = settings?.home ?? state.hello.home;
+  const origins = useMemo(() => mapOrigins(state.fleet, home, filters.host), [state.fleet, home, filters.host]);
   const flowData = useMemo(
-    () => ({ locations: view.locations, home, selectedLocation: filters.location }),
-    [view.locations, home, filters.location],
+    () => ({ locations: view.locations, origins, selectedLocation: filters.location }),
+    [view.locations, origins, filters.location],
   );
 
   const run = useCallback((action: () => Promise<unknown>) => {
@@ -59,6 +62,9 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
   const saveSettings = useCallback((patch: Partial<Settings>) => {
     run(() => api.updateSettings(patch).then(setSettings));
   }, [api, run]);
+  const pickHost = useCallback((host: string) => {
+    setFilters((f) => ({ ...f, host: f.host === host ? null : host }));
+  }, []);
   const locationLabel = filters.location === null
     ? null
     : (view.locations.find((l) => l.key === filters.location)?.label ?? filters.location);
@@ -78,6 +84,7 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
       <main className="body">
         <MapView data={flowData} tiles={settings?.onlineTiles ?? OFFLINE_TILES} onPickLocation={pickLocation} onSetHome={setHome} />
         <aside className="side">
+          {state.fleet !== null && <FleetHosts fleet={state.fleet} selected={filters.host} onPick={pickHost} />}
           <ConnectionList groups={view.groups} icons={state.appIcons} selection={selection} onSelect={setSelection} />
           <DetailsPanel groups={view.groups} icons={state.appIcons} selection={selection} />
         </aside>

@@ -62,6 +62,7 @@ describe('exporter options', () => {
     });
     expect(parseArgs(['serve', '--metrics=0.0.0.0:1'])).toMatchObject({ kind: 'serve', options: { metrics: { host: '0.0.0.0', port: 1 } } });
     expect(parseArgs(['serve', '--fleet', 'http://prom:9090'])).toMatchObject({ kind: 'serve', options: { fleet: 'http://prom:9090/' } });
+    expect(parseArgs(['serve', '--fleet', 'http://prom:9090', '--fleet-homes', 'homes.json'])).toMatchObject({ kind: 'serve', options: { fleetHomes: 'homes.json' } });
   });
 
   it('rejects bad exporter values', () => {
@@ -72,5 +73,7 @@ describe('exporter options', () => {
     expect(usageError(['watch', '--fleet', 'http://x'])).toMatch(/unknown option '--fleet' for watch/);
     expect(usageError(['serve', '--fleet', 'not a url'])).toMatch(/--fleet wants an http/);
     expect(usageError(['serve', '--fleet', 'http://p:9090', '--metrics', '1'])).toMatch(/--fleet starts no capture/);
+    expect(usageError(['serve', '--fleet-homes', 'homes.json'])).toMatch(/--fleet-homes needs --fleet/);
+    expect(usageError(['watch', '--fleet-homes', 'homes.json'])).toMatch(/unknown option '--fleet-homes' for watch/);
   });
 });

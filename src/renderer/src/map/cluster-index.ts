@@ -20,6 +20,8 @@ export interface MapItem {
   /** Number of places in a cluster (1 for a single place). */
   places: number;
   clusterId: number | null;
+  /** Fleet mode: the hosts with traffic here (a cluster: any of its places), sorted. */
+  hosts: string[];
 }
 
 type Props = { key: string };
@@ -79,8 +81,9 @@ export class ClusterIndex {
   private clusterItem(id: number, lat: number, lon: number, byKey: Map<string, LocationPoint>): MapItem {
     const item: MapItem = {
       key: `cluster:${id}`, lat, lon, label: '', state: 'unknown', zone: false, pulse: false,
-      bytes: 0, rate: 0, connections: 0, places: 0, clusterId: id,
+      bytes: 0, rate: 0, connections: 0, places: 0, clusterId: id, hosts: [],
     };
+    const hosts = new Set<string>();
     for (const leaf of this.index.getLeaves(id, Infinity)) {
       const point = byKey.get(leaf.properties.key);
       if (point === undefined) continue;
@@ -90,7 +93,9 @@ export class ClusterIndex {
       item.rate += point.rate;
       item.connections += point.connections;
       item.places += 1;
+      for (const host of point.hosts) hosts.add(host);
     }
+    item.hosts = [...hosts].sort();
     item.label = `${item.places} places`;
     return item;
   }
@@ -116,6 +121,6 @@ export function pointItem(point: LocationPoint): MapItem {
   return {
     key: point.key, lat: point.lat, lon: point.lon, label: point.label, state: point.state,
     zone: point.zone !== null, pulse: point.pulse, bytes: point.bytes, rate: point.rate,
-    connections: point.connections, places: 1, clusterId: null,
+    connections: point.connections, places: 1, clusterId: null, hosts: point.hosts,
   };
 }

@@ -4,10 +4,12 @@
 import { acceptedIcons } from './app-label.js';
 import type { AppStatus, Delta, Snapshot } from '../../../shared/api.js';
 import type { ConnectionEvent, HelloMessage, StatsMessage } from '../../../shared/contract.js';
+import type { FleetStatus } from '../../../shared/fleet.js';
 import { connectionKeys, type ConnectionView } from './connection-view.js';
 import { displaySafe } from './display-safe.js';
 import { isUsableEvent } from './event-check.js';
 import { FilterChoiceCounter, type FilterChoices } from './filter-choices.js';
+import { isFleetStatus } from './fleet-summary.js';
 
 /** How long a closed connection stays listed ("recently closed") before the UI forgets it. */
 export const CLOSED_RETENTION_MS = 120_000;
@@ -25,6 +27,8 @@ export interface StoreState {
   malformedEvents: number;
   /** App icons (data: URLs) by desktop entry id; a new object only when one was added. */
   appIcons: ReadonlyMap<string, string>;
+  /** `serve --fleet`'s hosts and health; null outside fleet mode. */
+  fleet: FleetStatus | null;
 }
 
 export class ConnectionStore {
@@ -40,8 +44,10 @@ export class ConnectionStore {
   orphanEvents = 0;
   private malformedEvents = 0;
   private appIcons: ReadonlyMap<string, string> = new Map();
+  private fleet: FleetStatus | null;
 
   constructor(snapshot: Snapshot) {
+    this.fleet = isFleetStatus(snapshot.fleet) ? snapshot.fleet : null;
     this.hello = snapshot.hello;
     this.stats = snapshot.stats;
     this.status = snapshot.status;
@@ -61,6 +67,7 @@ export class ConnectionStore {
   reset(snapshot: Snapshot): void {
     this.views.clear();
     this.choices.clear();
+    this.fleet = isFleetStatus(snapshot.fleet) ? snapshot.fleet : null;
     this.hello = snapshot.hello;
     this.stats = snapshot.stats;
     this.status = snapshot.status;
@@ -78,6 +85,10 @@ export class ConnectionStore {
     if (delta.hello !== undefined) this.hello = delta.hello;
     if (delta.stats !== undefined) this.stats = delta.stats;
     if (delta.status !== undefined) this.status = delta.status;
+    if (delta.fleet !== undefined) {
+      if (isFleetStatus(delta.fleet)) this.fleet = delta.fleet;
+      else this.malformedEvents += 1;
+    }
     this.addIcons(delta.appIcons);
     if (Array.isArray(delta.events)) for (const event of delta.events) this.upsert(event);
     else this.malformedEvents += 1;
@@ -167,6 +178,7 @@ export class ConnectionStore {
       choices: this.choices.choices(),
       malformedEvents: this.malformedEvents,
       appIcons: this.appIcons,
+      fleet: this.fleet,
     };
   }
 

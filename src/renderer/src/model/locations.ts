@@ -23,6 +23,8 @@ export interface LocationPoint {
   /** Bytes moved in the latest batch (arc pulses). */
   pulse: boolean;
   lastSeen: number;
+  /** Fleet mode: the hosts (`instance`) with traffic here, sorted; each one's arc leaves its own home. Empty otherwise. */
+  hosts: string[];
 }
 
 export function locationKey(view: ConnectionView): string {
@@ -43,6 +45,7 @@ function stateOf(point: LocationPoint, anyInternet: boolean): LocationState {
 export function aggregateLocations(views: Iterable<ConnectionView>, batch: number): LocationPoint[] {
   const points = new Map<string, LocationPoint>();
   const internet = new Set<string>();
+  const hosts = new Map<string, Set<string>>();
   for (const view of views) {
     const key = view.locationKey;
     let point = points.get(key);
@@ -63,6 +66,7 @@ export function aggregateLocations(views: Iterable<ConnectionView>, batch: numbe
         rate: 0,
         pulse: false,
         lastSeen: 0,
+        hosts: [],
       };
       points.set(key, point);
     }
@@ -73,9 +77,17 @@ export function aggregateLocations(views: Iterable<ConnectionView>, batch: numbe
     point.pulse ||= view.movedInBatch === batch && view.closedAt === null;
     point.lastSeen = Math.max(point.lastSeen, view.lastSeen);
     if (!isLocal(view)) internet.add(key);
+    const instance = view.event.instance;
+    if (instance !== undefined) {
+      const here = hosts.get(key) ?? new Set<string>();
+      hosts.set(key, here.add(instance));
+    }
   }
   const result = [...points.values()];
-  for (const point of result) point.state = stateOf(point, internet.has(point.key));
+  for (const point of result) {
+    point.state = stateOf(point, internet.has(point.key));
+    point.hosts = [...(hosts.get(point.key) ?? [])].sort();
+  }
   return result;
 }
 
