@@ -19,7 +19,7 @@ describe.skipIf(gate.skip)('Prometheus scraping snitchmap metrics', () => {
 
   beforeAll(async () => {
     engine = new MetricsEngine();
-    engine.current = { ...engine.current, capture: 'ebpf', probes: { ...engine.current.probes, tc: 'tcx', dns: 'tc:dns' } };
+    engine.current = { ...engine.current, capture: 'ebpf', probes: { ...engine.current.probes, tc: 'tcx', dns: 'tc:dns' }, homeSource: 'set' };
     exporter = await startMetricsExporter(engine, { host: '127.0.0.1', port: 0 }, 100);
     engine.emit(connection({ id: 'q', process: { pid: 5, name: 'quote"me', exe: null, cmdline: null, uid: 0, user: null }, remote: { ip: '1.1.1.1', port: 53, host: null, scope: 'internet', geo: { country: 'AU', city: null, lat: -33, lon: 151 }, asn: null }, proto: 'udp', txBytes: 77, rxBytes: 99 }));
     for (let i = 0; i < 150; i++) {
@@ -37,6 +37,11 @@ describe.skipIf(gate.skip)('Prometheus scraping snitchmap metrics', () => {
     const info = await prometheus.waitFor('capture info', 'snitchmap_capture_info', (r) => r[0]);
     expect(info.metric).toMatchObject({ instance: 'lab-1', mode: 'ebpf', tc: 'tcx', dns: 'tc:dns', connect: 'none' });
     expect(info.value[1]).toBe('1');
+  });
+
+  it("stores snitchmap_home_info with this host's home and where it came from", async () => {
+    const home = await prometheus.waitFor('home info', 'snitchmap_home_info', (r) => r[0]);
+    expect(home.metric).toMatchObject({ instance: 'lab-1', lat: '1', lon: '2', label: 'Home', source: 'set' });
   });
 
   it('stores bytes per process, country and scope, with hostile names intact', async () => {

@@ -47,8 +47,8 @@ describe('Grafana dashboard', () => {
         }
       }
     }
-    // The dashboard covers the series the issue names.
-    for (const name of ['snitchmap_bytes_total', 'snitchmap_connections_total', 'snitchmap_open_connections', 'snitchmap_events_lost_total', 'snitchmap_flows_evicted_total', 'snitchmap_unattributed_total', 'snitchmap_capture_info']) {
+    // The dashboard covers the series the issue names, and where each host is.
+    for (const name of ['snitchmap_bytes_total', 'snitchmap_connections_total', 'snitchmap_open_connections', 'snitchmap_events_lost_total', 'snitchmap_flows_evicted_total', 'snitchmap_unattributed_total', 'snitchmap_capture_info', 'snitchmap_home_info']) {
       expect(checked).toContain(name);
     }
   });
