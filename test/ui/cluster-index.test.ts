@@ -23,6 +23,13 @@ describe('ClusterIndex', () => {
     expect(eu).toMatchObject({ bytes: 250, connections: 3, state: 'active' });
   });
 
+  it("gives a cluster the hosts of all its places (fleet mode: its arcs leave each of their homes)", () => {
+    const hosted = [{ ...europe[0]!, hosts: ['host-b'] }, { ...europe[1]!, hosts: ['host-a', 'host-b'] }, { ...europe[2]!, hosts: ['host-c'] }];
+    const items = new ClusterIndex().items(hosted, 1);
+    expect(items.find((i) => i.places === 3)?.hosts).toEqual(['host-a', 'host-b', 'host-c']);
+    expect(new ClusterIndex().items(hosted, 9, WORLD).find((i) => i.key === 'berlin')?.hosts).toEqual(['host-a', 'host-b']);
+  });
+
   it('shows single places inside the view when zoomed in, and coarse clusters for the rest', () => {
     const index = new ClusterIndex();
     const items = index.items([...europe, ...asia], 7, [0, 40, 20, 55]);

@@ -113,7 +113,7 @@ describe.skipIf(promGate.skip || chromiumSkip !== null || notRoot)('serve --flee
 
   /** Ink on the flows canvas halfway along the great circle from `from` to the Private network zone. */
   async function arcInkFrom(page: Page, from: { lat: number; lon: number }): Promise<number> {
-    const mid = slerpPath({ ...from, label: '' }, ZONES.private, 2)[1];
+    const mid = slerpPath(from, ZONES.private, 2)[1];
     const box = await page.locator('.map').boundingBox();
     if (mid === undefined || box === null) throw new Error('no arc midpoint or map box');
     const point = screenPoint(box, mid.lat, mid.lon);
@@ -159,6 +159,13 @@ describe.skipIf(promGate.skip || chromiumSkip !== null || notRoot)('serve --flee
     await expect.poll(() => arcInkFrom(page, NEW_YORK), { timeout: 10_000 }).toBe(0);
     expect(await arcInkFrom(page, CAPE_TOWN)).toBeGreaterThan(0);
     await page.screenshot({ path: resolve(REPO, 'test-results/ui-fleet-host-b.png') });
+    await expect(hosts.getByRole('button', { name: /host-b/ }).getAttribute('aria-pressed')).resolves.toBe('true');
+
+    // A host is picked from the Hosts panel too, a down one without entries included: nothing is left.
+    await hosts.getByRole('button', { name: /host-c/ }).click();
+    await expect(page.getByRole('combobox', { name: 'Host', exact: true }).inputValue()).resolves.toBe('host-c');
+    await page.getByText('No connections match.').waitFor();
+    await expect.poll(() => page.locator('.home-label').count(), { timeout: 10_000 }).toBe(0);
     expect(errors, errors.join('\n')).toEqual([]);
     await page.close();
   });

@@ -43,6 +43,11 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
     [state, filters, order, selection],
   );
   const home = settings?.home ?? state.hello.home;
+  // Fleet mode: every host can be picked, one with no entries (down) too, as in the Hosts panel.
+  const choices = useMemo(() => (state.fleet === null ? state.choices : {
+    ...state.choices,
+    hosts: [...new Set([...state.choices.hosts, ...state.fleet.hosts.map((h) => h.instance)])].sort(),
+  }), [state.choices, state.fleet]);
   const origins = useMemo(() => mapOrigins(state.fleet, home, filters.host), [state.fleet, home, filters.host]);
   const flowData = useMemo(
     () => ({ locations: view.locations, origins, selectedLocation: filters.location }),
@@ -75,7 +80,7 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
       {actionError !== null && <div className="banner banner-error" role="alert">{actionError}</div>}
       <FilterBar
         filters={filters}
-        choices={state.choices}
+        choices={choices}
         order={order}
         locationLabel={locationLabel}
         onChange={setFilters}
