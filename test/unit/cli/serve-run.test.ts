@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -146,5 +146,42 @@ describe('runServe', () => {
     await expect(run).resolves.toBe(0);
     expect(engine.stopped).toBe(1);
     expect(publisher.disposed).toBe(1);
+  });
+});
+
+describe('serve --fleet --fleet-homes', () => {
+  it('refuses to start on a homes file it cannot use, naming it without quoting it, and starts nothing', async () => {
+    const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
+    dirs.push(configDir);
+    const homes = join(configDir, 'homes.json');
+    writeFileSync(homes, '{"SECRET-HOMES": true}');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await runServe(
+      // Port 9 on loopback: nothing answers, and nothing may be asked before the file is read.
+      { port: 0, sudo: false, fleet: 'http://127.0.0.1:9/', fleetHomes: homes },
+      {
+        createEngine: () => {
+          throw new Error('fleet mode starts no engine');
+        },
+        createPublisher: () => {
+          throw new Error('fleet mode starts no engine publisher');
+        },
+        elevation: unprivilegedElevation('serve'),
+        stdout,
+        stderr,
+        signals: new EventEmitter() as unknown as { on: () => void; off: () => void },
+        configDir,
+        rendererRoot: join(configDir, 'none'),
+      },
+    );
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(`${homes}: expected a JSON array`);
+    expect(err).not.toContain('SECRET');
   });
 });
