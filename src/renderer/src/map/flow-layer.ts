@@ -114,7 +114,7 @@ export class FlowLayer {
     const key = JSON.stringify(origins);
     if (key === this.homesKey) return;
     this.homesKey = key;
-    for (const marker of this.homeMarkers) marker.remove();
+    for (const marker of this.homeMarkers) this.group.removeLayer(marker);
     this.homeMarkers = origins.map(({ home, label }) => L.circleMarker([home.lat, home.lon], {
       renderer: this.renderer, radius: 7, color: '#ffffff', weight: 3, fillColor: '#0b1017', fillOpacity: 1,
     })
