@@ -24,6 +24,7 @@ import {
 import { decodeLinkEvents } from './flows-netlink.js';
 import { FlowExpiry } from './flows-expiry.js';
 import { loadFlowsObject, type TcFeature } from './flows-load.js';
+import { pollerFailures, type DrainFailures } from './poller-failures.js';
 
 export interface FlowCaptureOptions {
   flowTableSize?: number;
@@ -43,6 +44,7 @@ type FlowListeners = Pick<ProbeListeners, 'flows' | 'flowEnds' | 'dns' | 'interf
 };
 
 export interface FlowStats {
+  /** Ring-buffer reserve failures, undecodable records, and failed ring drains (each loses the record being handed over). */
   eventsLost: number;
   flowsEvicted: number;
   parseErrors: number;
@@ -51,6 +53,8 @@ export interface FlowStats {
   incompleteReads: number;
   /** The last readFlows(): rows returned, bpf_map_lookup_batch calls made, whether it reached the end. */
   lastRead: FlowReadCost | null;
+  /** Failed drains of the event ring and the netlink watcher. */
+  drainFailures: DrainFailures;
 }
 
 export interface FlowReadCost {
@@ -152,15 +156,22 @@ export class FlowCapture {
 
   stats(): FlowStats {
     const totals = this.counters();
+    const ringFailures = pollerFailures(this.ring);
     return {
-      eventsLost: totals.ringbufFull + this.undecodable,
+      eventsLost: totals.ringbufFull + this.undecodable + ringFailures.count,
       flowsEvicted: this.evicted,
       parseErrors: totals.parseError + totals.insertFailed,
       interfaces: this.attacher.interfaces(),
       counters: totals,
       incompleteReads: this.incompleteReads,
       lastRead: this.lastRead,
+      drainFailures: this.drainFailures(),
     };
+  }
+
+  /** Failed drains of the event ring and the netlink watcher (cheap: no map read). */
+  drainFailures(): DrainFailures {
+    return pollerFailures(this.ring, this.linkWatcher);
   }
 
   /** Detaches everything and frees the object. Idempotent. */

@@ -28,6 +28,7 @@ import { decodeBatch, decodeIteratorOutput, systemClock, type MonotonicToEpoch }
 import { OwnerDelivery, type OwnerListeners } from './owners-delivery.js';
 import { cgroupV2Root, scanProcOwners } from './procfs.js';
 import { ProcPoller } from './procfs-poller.js';
+import { pollerFailures, type DrainFailures } from './poller-failures.js';
 
 const SHARED_MAPS = [OWNER_MAPS.events.name, OWNER_MAPS.skOwner.name, OWNER_MAPS.stats.name] as const;
 
@@ -61,8 +62,13 @@ export interface OwnerChains {
   /** Drains the ring buffer now (records that did not trigger a wakeup). */
   poll(): void;
   existingOwners(): KernelOwner[];
-  /** eventsLost: ring buffer full + dropped before listen(); closesUnmatched: closes with no known endpoint. */
-  stats(): { eventsLost: number; malformed: number; closesUnmatched: number };
+  /**
+   * eventsLost: ring buffer full + dropped before listen() + failed drains (each loses the record being
+   * handed over); closesUnmatched: closes with no known endpoint.
+   */
+  stats(): { eventsLost: number; malformed: number; closesUnmatched: number; drainFailures: DrainFailures };
+  /** Failed drains of the shared owner ring (cheap: no map read). */
+  drainFailures(): DrainFailures;
   close(): void;
 }
 
@@ -188,8 +194,15 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
       const ringbufFull = statsObject
         ? (sumPerCpuStats(statsObject.readPerCpuArray(OWNER_MAPS.stats.name, SM_OWNER_STAT_RINGBUF_FULL), 1)[0] ?? 0)
         : 0;
-      return { eventsLost: ringbufFull + delivery.dropped, malformed: delivery.malformed, closesUnmatched: delivery.closesUnmatched };
+      const drainFailures = pollerFailures(ring);
+      return {
+        eventsLost: ringbufFull + delivery.dropped + drainFailures.count,
+        malformed: delivery.malformed,
+        closesUnmatched: delivery.closesUnmatched,
+        drainFailures,
+      };
     },
+    drainFailures: () => pollerFailures(ring),
     close: closeAll,
   };
 }
