@@ -7,6 +7,7 @@ import type { BpfObjectHandle, Poller, RingBufferHandle, SnitchmapAddon } from '
 import { loadAddon } from './addon.js';
 import type { ProbeListeners, TcMode } from './api.js';
 import { FLOWS_MAPS } from './bpf-objects.js';
+import { SM_FLOW_KEY } from './generated/abi.js';
 import { toNativeError } from './errors.js';
 import { TcAttacher, type AttachedInterface } from './flows-attach.js';
 import { listInterfaces, readInterface, type InterfaceInfo } from './flows-interfaces.js';
@@ -234,7 +235,7 @@ export class FlowCapture {
   private forgetInterface(ifindex: number): void {
     const { keys, count } = this.object.lookupBatch(FLOWS_MAPS.flows.name);
     const doomed: Buffer[] = [];
-    for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
+    for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE + SM_FLOW_KEY.ifindex) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
     if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys(FLOWS_MAPS.flows.name, Buffer.concat(doomed));
   }
 
