@@ -31,8 +31,10 @@ for source in bpf/*.bpf.c; do
 done
 
 # The kernel↔TypeScript ABI (record layouts, enums, constants) → native/generated/abi.ts, from the
-# header's BTF (how and why: the comment atop scripts/gen-abi.mjs). Rewritten only when it changed.
+# header's BTF (how and why: the comment atop scripts/gen-abi.mjs); the objects' program, map and
+# global names → native/generated/objects.ts (scripts/gen-bpf-objects.mjs). Rewritten only when changed.
 node scripts/gen-abi.mjs
+node scripts/gen-bpf-objects.mjs
 
 # One assembly file embeds every object and a table {name, data, size} the addon walks by name.
 {

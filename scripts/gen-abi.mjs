@@ -54,7 +54,7 @@ function integerMacros(header) {
   const listing = execFileSync('clang', ['-target', 'bpf', '-dM', '-E', '-x', 'c', header], { encoding: 'utf8' });
   const macros = [];
   for (const match of listing.matchAll(/^#define (SM_\w+) (0x[0-9a-fA-F]+|\d+)[uUlL]*$/gm)) macros.push({ name: match[1], value: Number(match[2]) });
-  return macros.sort((a, b) => a.name.localeCompare(b.name));
+  return macros.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // not the locale's order
 }
 
 function byteSize(byId, id) {
