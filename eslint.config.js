@@ -44,5 +44,5 @@ export default tseslint.config(
   layer(['src/main/**'], [native, helper, { group: ['**/renderer/*'], message: 'main never imports the renderer' }, cli]),
   layer(['src/preload/**'], [native, helper, core, cli, common, { group: ['**/renderer/*', '**/main/*'], message: 'preload only bridges' }]),
   layer(['src/renderer/**', 'src/web-transport/**'], [nodeBuiltins, electron, native, helper, core, cli, common, { group: ['**/main/*', '**/preload/*'], message: 'the renderer talks only to window.snitchmap' }]),
-  layer(['native/*.ts'], [electron, helper, ui, core, cli]),
+  layer(['native/*.ts', 'native/generated/*.ts'], [electron, helper, ui, core, cli]),
 );

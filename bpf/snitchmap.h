@@ -1,5 +1,6 @@
-/* Structs that cross the kernel/userspace boundary. native/flows-layout.ts mirrors every offset here;
- * change both together. All fields are host byte order except addresses (network order, 16 bytes,
+/* Structs that cross the kernel/userspace boundary. TypeScript never restates them: the build
+ * (scripts/gen-abi.mjs) generates native/generated/abi.ts from this header's BTF — every struct
+ * sm_* and enum sm_* declared at the start of a line, and every integer SM_* #define. All fields are host byte order except addresses (network order, 16 bytes,
  * IPv4 in the first 4 bytes and the rest zero). Explicit padding keeps the layout identical for clang
  * -target bpf and for the TypeScript decoder. */
 #ifndef SNITCHMAP_H
@@ -185,8 +186,9 @@ enum sm_owner_stat {
 	SM_OWNER_STAT_COUNT,
 };
 
-/* The layouts userspace decodes (native/flows-layout.ts, native/owners-decode.ts): a size change
- * here fails the build until both sides agree. */
+/* The sizes userspace was written for: a size change fails the build here, and the regenerated
+ * native/generated/abi.ts carries the new layout to the decoders (native/flows-layout.ts,
+ * native/owners-decode.ts), whose record-length checks follow it. */
 _Static_assert(sizeof(struct sm_flow_key) == 44, "sm_flow_key");
 _Static_assert(sizeof(struct sm_flow_value) == 64, "sm_flow_value");
 _Static_assert(sizeof(struct sm_event_header) == 16, "sm_event_header");

@@ -84,7 +84,16 @@ export interface BpfObjectHandle {
   close(): void;
 }
 
+/** Failed drains (ring_buffer__consume, recv) and poll errors of one poller: counted, never silent. */
+export interface PollerFailures {
+  count: number;
+  /** errno of the last failure; 0 when none. */
+  errno: number;
+}
+
 export interface Poller {
+  /** What was drained before a failure is still delivered; the failure is counted here. */
+  failures(): PollerFailures;
   close(): void;
 }
 

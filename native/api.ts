@@ -13,6 +13,9 @@ import type {
   OwnerRecord,
 } from '../src/shared/capture.js';
 import type { ProbeCapability, Probes } from '../src/shared/contract.js';
+import type { DrainFailures } from './poller-failures.js';
+
+export type { DrainFailures };
 
 export type TcMode = 'auto' | 'tcx' | 'clsact';
 
@@ -79,6 +82,11 @@ export interface Probe {
   /** Owners of sockets that existed before start (iter/task_file, else /proc). */
   existingOwners(): KernelOwner[];
   stats(): CaptureStats;
+  /**
+   * Failed drains of the ring buffers and the netlink watcher so far (also counted in
+   * stats().eventsLost where they lost records); the helper reports growth as a non-fatal error.
+   */
+  drainFailures(): DrainFailures;
   /** Detaches every program and frees everything. Idempotent. */
   close(): void;
 }

@@ -6,6 +6,8 @@
 // the stable tracepoint / cgroup / sockops hooks; /proc last. A variant that taxes every syscall on
 // the machine (syscall tracepoints, docs/kernel-notes.md §5.2) always comes after every cheaper one.
 
+import type { BpfObjectName, ProgramOf } from './generated/objects.js';
+
 export const OWNER_CAPABILITIES = ['connect', 'accept', 'udp', 'close', 'exec', 'startup', 'icmp'] as const;
 export type OwnerCapability = (typeof OWNER_CAPABILITIES)[number];
 
@@ -36,7 +38,15 @@ export interface VariantNeeds {
   trampoline?: boolean;
 }
 
-function variant(name: string, object: string | null, programs: string[], attach: AttachKind, needs: VariantNeeds, taxes = false): Variant {
+/** Object and program names are checked by tsc against the built objects (native/generated/objects.ts). */
+function variant<O extends BpfObjectName>(
+  name: string,
+  object: O,
+  programs: Array<ProgramOf<O>>,
+  attach: AttachKind,
+  needs: VariantNeeds,
+  taxes = false,
+): Variant {
   return { name, object, programs, attach, taxesEverySyscall: taxes, needs };
 }
 
@@ -51,7 +61,7 @@ const TRAMPOLINE: VariantNeeds = { since: '5.5', trampoline: true };
 const KPROBE: VariantNeeds = { since: '4.17', kprobes: true };
 
 /** /proc scan (sockets → inodes → /proc/PID/fd); every capability can fall back to it except close/exec. */
-export const PROC_VARIANT = variant('proc:/proc', null, [], 'proc', { since: '0.0' });
+export const PROC_VARIANT: Variant = { name: 'proc:/proc', object: null, programs: [], attach: 'proc', taxesEverySyscall: false, needs: { since: '0.0' } };
 
 export const OWNER_CHAINS: Readonly<Record<OwnerCapability, readonly Variant[]>> = {
   connect: [

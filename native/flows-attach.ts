@@ -8,15 +8,16 @@ import type { TcMode } from './api.js';
 import { isNativeError, toNativeError } from './errors.js';
 import type { InterfaceInfo } from './flows-interfaces.js';
 import { LINK_NONE } from './flows-layout.js';
+import type { ProgramOf } from './generated/objects.js';
 
 export const CLSACT_HANDLE = 0x534d; // "SM"
 export const CLSACT_PRIORITY = 0x534d;
 /** Program per link mode and direction (bpf/flows.bpf.c): Ethernet-framed or bare-IP interfaces. */
-export const TC_PROGRAMS: Record<'ethernet' | 'l3', Record<Direction, string>> = {
+export const TC_PROGRAMS: Record<'ethernet' | 'l3', Record<Direction, ProgramOf<'flows'>>> = {
   ethernet: { ingress: 'sm_tc_ingress', egress: 'sm_tc_egress' },
   l3: { ingress: 'sm_tc3_ingress', egress: 'sm_tc3_egress' },
 };
-const OUR_PROGRAM_NAMES = new Set([...Object.values(TC_PROGRAMS.ethernet), ...Object.values(TC_PROGRAMS.l3)]);
+const OUR_PROGRAM_NAMES = new Set<string>([...Object.values(TC_PROGRAMS.ethernet), ...Object.values(TC_PROGRAMS.l3)]);
 const DIRECTIONS: Direction[] = ['ingress', 'egress'];
 
 export interface AttachedInterface {

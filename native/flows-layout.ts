@@ -1,43 +1,63 @@
-// Decoders for the structs of bpf/snitchmap.h (flows section). Offsets mirror the C layout; the
-// kernel tests and test/unit/native/flows-layout.test.ts check both sides agree.
+// Decoders for the structs of bpf/snitchmap.h (flows section). Every offset, size and constant comes
+// from native/generated/abi.ts, generated from the header's BTF (scripts/gen-abi.mjs): nothing here
+// restates the C layout.
 
 import type { DnsPayload, FlowEnd, FlowKey, FlowSample } from '../src/shared/capture.js';
 import type { Family } from '../src/shared/contract.js';
 import { formatAddress } from './flows-address.js';
+import {
+  SM_DIR_TX,
+  SM_DNS_EVENT,
+  SM_DNS_MAX,
+  SM_END_RST,
+  SM_EVENT_DNS,
+  SM_EVENT_FLOW_END,
+  SM_EVENT_FLOW_OPEN,
+  SM_EVENT_FLOW_REUSE,
+  SM_EVENT_HEADER,
+  SM_FLOW_EVENT,
+  SM_FLOW_KEY,
+  SM_FLOW_REUSE_EVENT,
+  SM_FLOW_VALUE,
+  SM_INITIATOR_LOCAL,
+  SM_INITIATOR_REMOTE,
+  SM_LINK_ETHERNET,
+  SM_LINK_NONE,
+  SM_STAT_COUNT,
+  SM_STAT_DNS_COPIED,
+  SM_STAT_EXT_LIMIT,
+  SM_STAT_FLOWS_CREATED,
+  SM_STAT_FRAGMENT,
+  SM_STAT_INSERT_FAILED,
+  SM_STAT_NOT_IP,
+  SM_STAT_PACKETS,
+  SM_STAT_PARSE_ERROR,
+  SM_STAT_REUSED,
+  SM_STAT_RINGBUF_FULL,
+} from './generated/abi.js';
 
-export const FLOW_KEY_SIZE = 44;
-export const FLOW_VALUE_SIZE = 64;
-export const EVENT_HEADER_SIZE = 16;
-export const DNS_MAX = 512;
+export const FLOW_KEY_SIZE = SM_FLOW_KEY.SIZE;
+export const FLOW_VALUE_SIZE = SM_FLOW_VALUE.SIZE;
+export const DNS_MAX = SM_DNS_MAX;
 
-export const enum EventKind {
-  FlowOpen = 1,
-  FlowEnd = 2,
-  Dns = 3,
-  FlowReuse = 4,
-}
-
-/** sm_flow_reuse_event: header, key, u32 pad, then the old sm_flow_value. */
-const REUSE_VALUE_OFFSET = EVENT_HEADER_SIZE + FLOW_KEY_SIZE + 4;
-
-/** Indices of the per-CPU `stats` array (enum sm_stat). */
+/** Indices of the per-CPU `stats` array (enum sm_stat), by the names FlowStats.counters uses. */
 export const STAT = {
-  ringbufFull: 0,
-  flowsCreated: 1,
-  insertFailed: 2,
-  parseError: 3,
-  notIp: 4,
-  fragment: 5,
-  extLimit: 6,
-  dnsCopied: 7,
-  packets: 8,
-  reused: 9,
+  ringbufFull: SM_STAT_RINGBUF_FULL,
+  flowsCreated: SM_STAT_FLOWS_CREATED,
+  insertFailed: SM_STAT_INSERT_FAILED,
+  parseError: SM_STAT_PARSE_ERROR,
+  notIp: SM_STAT_NOT_IP,
+  fragment: SM_STAT_FRAGMENT,
+  extLimit: SM_STAT_EXT_LIMIT,
+  dnsCopied: SM_STAT_DNS_COPIED,
+  packets: SM_STAT_PACKETS,
+  reused: SM_STAT_REUSED,
 } as const;
-export const STAT_COUNT = 10;
+export const STAT_COUNT = SM_STAT_COUNT;
 export type FlowStatName = keyof typeof STAT;
 
-export const LINK_ETHERNET = 0;
-export const LINK_NONE = 1;
+export const LINK_ETHERNET = SM_LINK_ETHERNET;
+export const LINK_NONE = SM_LINK_NONE;
 
 /** Converts bpf_ktime_get_ns (CLOCK_MONOTONIC; so is process.hrtime) to ms since the epoch. */
 export type MonotonicToEpoch = (monotonicNs: bigint) => number;
@@ -49,21 +69,21 @@ export function monotonicToEpochNow(): MonotonicToEpoch {
 }
 
 export function decodeFlowKey(buffer: Buffer, offset: number): FlowKey {
-  const family = buffer.readUInt8(offset + 4) as Family;
+  const family = buffer.readUInt8(offset + SM_FLOW_KEY.family) as Family;
   return {
-    ifindex: buffer.readUInt32LE(offset),
+    ifindex: buffer.readUInt32LE(offset + SM_FLOW_KEY.ifindex),
     family,
-    proto: buffer.readUInt8(offset + 5),
-    localPort: buffer.readUInt16LE(offset + 6),
-    remotePort: buffer.readUInt16LE(offset + 8),
-    localIp: formatAddress(family, buffer, offset + 12),
-    remoteIp: formatAddress(family, buffer, offset + 28),
+    proto: buffer.readUInt8(offset + SM_FLOW_KEY.proto),
+    localPort: buffer.readUInt16LE(offset + SM_FLOW_KEY.local_port),
+    remotePort: buffer.readUInt16LE(offset + SM_FLOW_KEY.remote_port),
+    localIp: formatAddress(family, buffer, offset + SM_FLOW_KEY.local_addr),
+    remoteIp: formatAddress(family, buffer, offset + SM_FLOW_KEY.remote_addr),
   };
 }
 
 function initiatorOf(value: number): FlowSample['initiator'] {
-  if (value === 1) return 'local';
-  if (value === 2) return 'remote';
+  if (value === SM_INITIATOR_LOCAL) return 'local';
+  if (value === SM_INITIATOR_REMOTE) return 'remote';
   return 'unknown';
 }
 
@@ -75,14 +95,14 @@ function cookieText(value: bigint): string | null {
 function decodeFlowRow(keys: Buffer, k: number, values: Buffer, v: number, toEpoch: MonotonicToEpoch): FlowSample {
   return {
     ...decodeFlowKey(keys, k),
-    txBytes: Number(values.readBigUInt64LE(v)),
-    rxBytes: Number(values.readBigUInt64LE(v + 8)),
-    txPackets: Number(values.readBigUInt64LE(v + 16)),
-    rxPackets: Number(values.readBigUInt64LE(v + 24)),
-    firstSeen: Math.round(toEpoch(values.readBigUInt64LE(v + 32))),
-    tcpFlags: values.readUInt32LE(v + 40),
-    initiator: initiatorOf(values.readUInt32LE(v + 44)),
-    cookie: cookieText(values.readBigUInt64LE(v + 48)),
+    txBytes: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.tx_bytes)),
+    rxBytes: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.rx_bytes)),
+    txPackets: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.tx_packets)),
+    rxPackets: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.rx_packets)),
+    firstSeen: Math.round(toEpoch(values.readBigUInt64LE(v + SM_FLOW_VALUE.first_seen_ns))),
+    tcpFlags: values.readUInt32LE(v + SM_FLOW_VALUE.tcp_flags),
+    initiator: initiatorOf(values.readUInt32LE(v + SM_FLOW_VALUE.initiator)),
+    cookie: cookieText(values.readBigUInt64LE(v + SM_FLOW_VALUE.cookie)),
   };
 }
 
@@ -104,28 +124,30 @@ export interface FlowEventBatch {
 }
 
 function decodeDns(record: Buffer, ts: number): DnsPayload {
-  const key = decodeFlowKey(record, EVENT_HEADER_SIZE);
-  const base = EVENT_HEADER_SIZE + FLOW_KEY_SIZE;
-  const length = Math.min(record.readUInt16LE(base + 2), DNS_MAX, record.length - base - 8);
+  const key = decodeFlowKey(record, SM_DNS_EVENT.key);
+  const length = Math.min(record.readUInt16LE(SM_DNS_EVENT.length), SM_DNS_MAX, record.length - SM_DNS_EVENT.payload);
   return {
     ts,
-    direction: record.readUInt16LE(base) === 1 ? 'tx' : 'rx',
+    direction: record.readUInt16LE(SM_DNS_EVENT.direction) === SM_DIR_TX ? 'tx' : 'rx',
     proto: key.proto,
     localIp: key.localIp,
     localPort: key.localPort,
     remoteIp: key.remoteIp,
     remotePort: key.remotePort,
-    payload: record.subarray(base + 8, base + 8 + Math.max(0, length)).toString('base64'),
-    truncated: record.readUInt16LE(base + 4) !== 0,
+    payload: record.subarray(SM_DNS_EVENT.payload, SM_DNS_EVENT.payload + Math.max(0, length)).toString('base64'),
+    truncated: record.readUInt16LE(SM_DNS_EVENT.truncated) !== 0,
   };
 }
 
-/** One ring-buffer wakeup: records packed as [u32 length][u32 0][record][pad to 8]. */
+/** Every flow record starts with the header and the key (the decoder needs both to say anything). */
+const MIN_RECORD = SM_FLOW_EVENT.key + FLOW_KEY_SIZE;
+
+/** One ring-buffer wakeup: records packed as [u32 length][u32 0][record][pad to 8] (native/src/ring_buffer.cc). */
 export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): FlowEventBatch {
   const out: FlowEventBatch = { opens: [], keysToRead: [], ends: [], dns: [], unknown: 0 };
   const toRead = new Map<string, Buffer>();
   const readLater = (record: Buffer): void => {
-    const raw = record.subarray(EVENT_HEADER_SIZE, EVENT_HEADER_SIZE + FLOW_KEY_SIZE);
+    const raw = record.subarray(SM_FLOW_EVENT.key, SM_FLOW_EVENT.key + FLOW_KEY_SIZE);
     toRead.set(raw.toString('latin1'), Buffer.from(raw));
   };
   let offset = 0;
@@ -133,24 +155,24 @@ export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): Flow
     const length = batch.readUInt32LE(offset);
     const record = batch.subarray(offset + 8, offset + 8 + length);
     offset += 8 + ((length + 7) & ~7);
-    if (record.length < EVENT_HEADER_SIZE + FLOW_KEY_SIZE) {
+    if (record.length < MIN_RECORD) {
       out.unknown++;
       continue;
     }
-    const kind = record.readUInt32LE(0);
-    const ts = Math.round(toEpoch(record.readBigUInt64LE(8)));
-    if (kind === EventKind.FlowOpen) {
-      out.opens.push(decodeFlowKey(record, EVENT_HEADER_SIZE));
+    const kind = record.readUInt32LE(SM_EVENT_HEADER.kind);
+    const ts = Math.round(toEpoch(record.readBigUInt64LE(SM_EVENT_HEADER.ts_ns)));
+    if (kind === SM_EVENT_FLOW_OPEN) {
+      out.opens.push(decodeFlowKey(record, SM_FLOW_EVENT.key));
       readLater(record);
-    } else if (kind === EventKind.FlowEnd && record.length >= 64) {
+    } else if (kind === SM_EVENT_FLOW_END && record.length >= SM_FLOW_EVENT.SIZE) {
       readLater(record);
-      const reason = record.readUInt32LE(EVENT_HEADER_SIZE + FLOW_KEY_SIZE) === 2 ? 'rst' : 'fin';
-      out.ends.push({ ...decodeFlowKey(record, EVENT_HEADER_SIZE), ts, reason });
-    } else if (kind === EventKind.FlowReuse && record.length >= REUSE_VALUE_OFFSET + FLOW_VALUE_SIZE) {
-      const final = decodeFlowRow(record, EVENT_HEADER_SIZE, record, REUSE_VALUE_OFFSET, toEpoch);
+      const reason = record.readUInt32LE(SM_FLOW_EVENT.reason) === SM_END_RST ? 'rst' : 'fin';
+      out.ends.push({ ...decodeFlowKey(record, SM_FLOW_EVENT.key), ts, reason });
+    } else if (kind === SM_EVENT_FLOW_REUSE && record.length >= SM_FLOW_REUSE_EVENT.old + FLOW_VALUE_SIZE) {
+      const final = decodeFlowRow(record, SM_FLOW_REUSE_EVENT.key, record, SM_FLOW_REUSE_EVENT.old, toEpoch);
       const { ifindex, family, proto, localIp, localPort, remoteIp, remotePort } = final;
       out.ends.push({ ifindex, family, proto, localIp, localPort, remoteIp, remotePort, ts, reason: 'reuse', final });
-    } else if (kind === EventKind.Dns && record.length >= EVENT_HEADER_SIZE + FLOW_KEY_SIZE + 8) {
+    } else if (kind === SM_EVENT_DNS && record.length >= SM_DNS_EVENT.payload) {
       out.dns.push(decodeDns(record, ts));
     } else {
       out.unknown++;
@@ -160,7 +182,10 @@ export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): Flow
   return out;
 }
 
-/** Sums the per-CPU `stats` array (readPerCpuArray: entry-major, 8 bytes per CPU). */
+/**
+ * Sums a per-CPU array of __u64 counters (`stats`, `sm_owner_stats`; readPerCpuArray: entry-major,
+ * 8 bytes per CPU). test/unit/native/bpf-objects.test.ts checks both maps hold 8-byte values.
+ */
 export function sumPerCpuStats(buffer: Buffer, entries = STAT_COUNT): number[] {
   const perEntry = buffer.length / entries;
   const totals: number[] = [];

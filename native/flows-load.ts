@@ -5,11 +5,12 @@
 // bytes is not optional: if the core alone does not load, nothing does.
 
 import type { BpfObjectHandle, SnitchmapAddon } from './addon.js';
+import { FLOWS_GLOBALS, FLOWS_MAPS, FLOWS_OBJECT } from './bpf-objects.js';
 import { toNativeError, verifierReason } from './errors.js';
 import { DNS_MAX } from './flows-layout.js';
 
 /** Optional TC features, each with the rodata flag that enables it. */
-export const TC_FEATURES = { dns: 'feature_dns', socket: 'feature_socket' } as const;
+export const TC_FEATURES = { dns: FLOWS_GLOBALS.featureDns.name, socket: FLOWS_GLOBALS.featureSocket.name } as const;
 export type TcFeature = keyof typeof TC_FEATURES;
 
 export interface FlowsLoadOptions {
@@ -32,10 +33,10 @@ function u32(value: number): Buffer {
 }
 
 function tryLoad(addon: SnitchmapAddon, options: FlowsLoadOptions, features: Set<TcFeature>): BpfObjectHandle {
-  const object = addon.openObject('flows');
+  const object = addon.openObject(FLOWS_OBJECT);
   try {
-    object.setMapMaxEntries('flows', options.flowTableSize);
-    object.setGlobal('dns_capture_bytes', u32(Math.max(1, Math.min(DNS_MAX, options.dnsCaptureBytes))));
+    object.setMapMaxEntries(FLOWS_MAPS.flows.name, options.flowTableSize);
+    object.setGlobal(FLOWS_GLOBALS.dnsCaptureBytes.name, u32(Math.max(1, Math.min(DNS_MAX, options.dnsCaptureBytes))));
     for (const [feature, flag] of Object.entries(TC_FEATURES) as Array<[TcFeature, string]>) {
       object.setGlobal(flag, Buffer.from([features.has(feature) ? 1 : 0]));
     }

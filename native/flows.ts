@@ -6,6 +6,8 @@ import type { FlowEnd, FlowKey, FlowSample } from '../src/shared/capture.js';
 import type { BpfObjectHandle, Poller, RingBufferHandle, SnitchmapAddon } from './addon.js';
 import { loadAddon } from './addon.js';
 import type { ProbeListeners, TcMode } from './api.js';
+import { FLOWS_MAPS } from './bpf-objects.js';
+import { SM_FLOW_KEY } from './generated/abi.js';
 import { toNativeError } from './errors.js';
 import { TcAttacher, type AttachedInterface } from './flows-attach.js';
 import { listInterfaces, readInterface, type InterfaceInfo } from './flows-interfaces.js';
@@ -23,6 +25,7 @@ import {
 import { decodeLinkEvents } from './flows-netlink.js';
 import { FlowExpiry } from './flows-expiry.js';
 import { loadFlowsObject, type TcFeature } from './flows-load.js';
+import { pollerFailures, type DrainFailures } from './poller-failures.js';
 
 export interface FlowCaptureOptions {
   flowTableSize?: number;
@@ -42,6 +45,7 @@ type FlowListeners = Pick<ProbeListeners, 'flows' | 'flowEnds' | 'dns' | 'interf
 };
 
 export interface FlowStats {
+  /** Ring-buffer reserve failures, undecodable records, and failed ring drains (each loses the record being handed over). */
   eventsLost: number;
   flowsEvicted: number;
   parseErrors: number;
@@ -50,6 +54,8 @@ export interface FlowStats {
   incompleteReads: number;
   /** The last readFlows(): rows returned, bpf_map_lookup_batch calls made, whether it reached the end. */
   lastRead: FlowReadCost | null;
+  /** Failed drains of the event ring and the netlink watcher. */
+  drainFailures: DrainFailures;
 }
 
 export interface FlowReadCost {
@@ -85,7 +91,7 @@ export class FlowCapture {
     readonly refused: ReadonlyMap<TcFeature, string>,
   ) {
     this.expiry = new FlowExpiry(options.endedFlowTtlMs ?? 30_000, options.idleFlowTtlMs ?? 600_000);
-    this.ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => this.onEvents(batch));
+    this.ring = addon.openRingBuffer(object.mapFd(FLOWS_MAPS.events.name), (batch) => this.onEvents(batch));
     this.linkWatcher = only ? null : addon.watchLinks((batch) => this.onLinks(batch));
   }
 
@@ -127,14 +133,14 @@ export class FlowCapture {
     // not while a batch is being delivered (a listener reading the table), which would reorder it.
     if (!this.delivering) this.ring.consume();
     const createdBefore = this.counter('flowsCreated');
-    const { keys, values, count, complete, calls } = this.object.lookupBatch('flows');
+    const { keys, values, count, complete, calls } = this.object.lookupBatch(FLOWS_MAPS.flows.name);
     if (!complete) this.incompleteReads++;
     this.lastRead = { rows: count, batchCalls: calls, complete };
     const rows = decodeFlowRows(keys, values, count, this.toEpoch);
     const { deleteIndexes, idleEnds } = this.expiry.review(rows, Date.now());
     if (deleteIndexes.length > 0) {
       const packed = Buffer.concat(deleteIndexes.map((i) => keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE)));
-      this.expiry.deleted += this.object.deleteKeys('flows', packed);
+      this.expiry.deleted += this.object.deleteKeys(FLOWS_MAPS.flows.name, packed);
     }
     // Created - present - deleted by us = evicted by the LRU. Flows created during the read can only
     // lower this estimate, so keep the maximum.
@@ -146,20 +152,27 @@ export class FlowCapture {
   /** Packets the TC program has counted so far: one per-CPU entry, so callers can skip table reads while it stands still. */
   packets(): number {
     if (this.closed) return 0;
-    return sumPerCpuStats(this.object.readPerCpuArray('stats', STAT.packets), 1)[0] ?? 0;
+    return sumPerCpuStats(this.object.readPerCpuArray(FLOWS_MAPS.stats.name, STAT.packets), 1)[0] ?? 0;
   }
 
   stats(): FlowStats {
     const totals = this.counters();
+    const ringFailures = pollerFailures(this.ring);
     return {
-      eventsLost: totals.ringbufFull + this.undecodable,
+      eventsLost: totals.ringbufFull + this.undecodable + ringFailures.count,
       flowsEvicted: this.evicted,
       parseErrors: totals.parseError + totals.insertFailed,
       interfaces: this.attacher.interfaces(),
       counters: totals,
       incompleteReads: this.incompleteReads,
       lastRead: this.lastRead,
+      drainFailures: this.drainFailures(),
     };
+  }
+
+  /** Failed drains of the event ring and the netlink watcher (cheap: no map read). */
+  drainFailures(): DrainFailures {
+    return pollerFailures(this.ring, this.linkWatcher);
   }
 
   /** Detaches everything and frees the object. Idempotent. */
@@ -173,7 +186,7 @@ export class FlowCapture {
   }
 
   private counters(): Record<FlowStatName, number> {
-    const sums = sumPerCpuStats(this.object.readPerCpuArray('stats'));
+    const sums = sumPerCpuStats(this.object.readPerCpuArray(FLOWS_MAPS.stats.name));
     const out = {} as Record<FlowStatName, number>;
     for (const [name, index] of Object.entries(STAT) as Array<[FlowStatName, number]>) out[name] = sums[index] ?? 0;
     return out;
@@ -220,16 +233,16 @@ export class FlowCapture {
 
   /** A removed interface's rows can never change again: drop them (counted as deleted, not evicted). */
   private forgetInterface(ifindex: number): void {
-    const { keys, count } = this.object.lookupBatch('flows');
+    const { keys, count } = this.object.lookupBatch(FLOWS_MAPS.flows.name);
     const doomed: Buffer[] = [];
-    for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
-    if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys('flows', Buffer.concat(doomed));
+    for (let i = 0; i < count; i++) if (keys.readUInt32LE(i * FLOW_KEY_SIZE + SM_FLOW_KEY.ifindex) === ifindex) doomed.push(keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE));
+    if (doomed.length > 0) this.expiry.deleted += this.object.deleteKeys(FLOWS_MAPS.flows.name, Buffer.concat(doomed));
   }
 
   /** Current rows of these raw keys (those still in the table), one lookup each. */
   private readKeys(keys: Buffer[]): FlowSample[] {
     if (keys.length === 0) return [];
-    const found = this.object.lookupKeys('flows', Buffer.concat(keys));
+    const found = this.object.lookupKeys(FLOWS_MAPS.flows.name, Buffer.concat(keys));
     return decodeFlowRows(found.keys, found.values, found.count, this.toEpoch);
   }
 

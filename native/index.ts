@@ -8,6 +8,7 @@ import type { Probe, ProbeListeners, ProbeOptions, TcMode } from './api.js';
 import { NativeError, toNativeError } from './errors.js';
 import { FlowCapture } from './flows.js';
 import { attachOwnerChains, type OwnerChains } from './owners.js';
+import { addFailures } from './poller-failures.js';
 
 export type { Probe, ProbeListeners, ProbeOptions } from './api.js';
 export { NativeError } from './errors.js';
@@ -104,6 +105,7 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
         interfaces: flowStats.interfaces,
       };
     },
+    drainFailures: () => addFailures(flows.drainFailures(), owners.drainFailures()),
     close() {
       if (closed) return;
       closed = true;

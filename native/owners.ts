@@ -10,6 +10,7 @@
 
 import type { KernelOwner } from './api.js';
 import type { BpfObjectHandle, NativeLink, RingBufferHandle, SnitchmapAddon } from './addon.js';
+import { OWNER_MAPS } from './bpf-objects.js';
 import { NativeError, toNativeError } from './errors.js';
 import {
   ChainPlanError,
@@ -21,12 +22,15 @@ import {
   type OwnerForce,
   type Variant,
 } from './chains.js';
+import { sumPerCpuStats } from './flows-layout.js';
+import { SM_OWNER_STAT_RINGBUF_FULL } from './generated/abi.js';
 import { decodeBatch, decodeIteratorOutput, systemClock, type MonotonicToEpoch } from './owners-decode.js';
 import { OwnerDelivery, type OwnerListeners } from './owners-delivery.js';
 import { cgroupV2Root, scanProcOwners } from './procfs.js';
 import { ProcPoller } from './procfs-poller.js';
+import { pollerFailures, type DrainFailures } from './poller-failures.js';
 
-const SHARED_MAPS = ['sm_owner_events', 'sm_sk_owner', 'sm_owner_stats'] as const;
+const SHARED_MAPS = [OWNER_MAPS.events.name, OWNER_MAPS.skOwner.name, OWNER_MAPS.stats.name] as const;
 
 export interface OwnerChainsContext {
   addon: SnitchmapAddon;
@@ -58,8 +62,13 @@ export interface OwnerChains {
   /** Drains the ring buffer now (records that did not trigger a wakeup). */
   poll(): void;
   existingOwners(): KernelOwner[];
-  /** eventsLost: ring buffer full + dropped before listen(); closesUnmatched: closes with no known endpoint. */
-  stats(): { eventsLost: number; malformed: number; closesUnmatched: number };
+  /**
+   * eventsLost: ring buffer full + dropped before listen() + failed drains (each loses the record being
+   * handed over); closesUnmatched: closes with no known endpoint.
+   */
+  stats(): { eventsLost: number; malformed: number; closesUnmatched: number; drainFailures: DrainFailures };
+  /** Failed drains of the shared owner ring (cheap: no map read). */
+  drainFailures(): DrainFailures;
   close(): void;
 }
 
@@ -80,7 +89,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   const force = planOrThrow(() => mergeForce(context.force, parseForceEnv(context.env?.SNITCHMAP_FORCE_VARIANTS)));
   const cgroupPath = context.cgroupPath === undefined ? cgroupV2Root() : context.cgroupPath;
   const shared = new Map<string, number>();
-  if (context.skOwnerMapFd !== undefined) shared.set('sm_sk_owner', context.skOwnerMapFd);
+  if (context.skOwnerMapFd !== undefined) shared.set(OWNER_MAPS.skOwner.name, context.skOwnerMapFd);
   let statsObject: BpfObjectHandle | null = null;
   let ring: RingBufferHandle | null = null;
   const delivery = new OwnerDelivery();
@@ -114,7 +123,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
         const link = attachProgram(object, program, variant);
         if (link) links.push(link);
       }
-      if (!ring) ring = addon.openRingBuffer(object.mapFd('sm_owner_events'), (batch) => delivery.deliver(decodeBatch(batch, clock)));
+      if (!ring) ring = addon.openRingBuffer(object.mapFd(OWNER_MAPS.events.name), (batch) => delivery.deliver(decodeBatch(batch, clock)));
       for (const name of SHARED_MAPS) if (!shared.has(name) && mapNames.has(name)) shared.set(name, object.mapFd(name));
       statsObject ??= object;
       if (variant.attach === 'iter') iterator = { object, program: variant.programs[0] ?? '' };
@@ -170,7 +179,7 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
   return {
     winners,
     probeLog,
-    skOwnerMapFd: shared.get('sm_sk_owner') ?? null,
+    skOwnerMapFd: shared.get(OWNER_MAPS.skOwner.name) ?? null,
     listen: (listeners) => delivery.listen(listeners),
     poll() {
       ring?.consume();
@@ -182,14 +191,18 @@ export function attachOwnerChains(context: OwnerChainsContext): OwnerChains {
       return records.owners;
     },
     stats() {
-      let ringbufFull = 0;
-      if (statsObject) {
-        const values = statsObject.readPerCpuArray('sm_owner_stats');
-        const cpus = values.length / 8 / 3;
-        for (let cpu = 0; cpu < cpus; cpu++) ringbufFull += Number(values.readBigUInt64LE(cpu * 8));
-      }
-      return { eventsLost: ringbufFull + delivery.dropped, malformed: delivery.malformed, closesUnmatched: delivery.closesUnmatched };
+      const ringbufFull = statsObject
+        ? (sumPerCpuStats(statsObject.readPerCpuArray(OWNER_MAPS.stats.name, SM_OWNER_STAT_RINGBUF_FULL), 1)[0] ?? 0)
+        : 0;
+      const drainFailures = pollerFailures(ring);
+      return {
+        eventsLost: ringbufFull + delivery.dropped + drainFailures.count,
+        malformed: delivery.malformed,
+        closesUnmatched: delivery.closesUnmatched,
+        drainFailures,
+      };
     },
+    drainFailures: () => pollerFailures(ring),
     close: closeAll,
   };
 }

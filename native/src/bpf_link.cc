@@ -4,18 +4,15 @@
 #include <unistd.h>
 #include <cerrno>
 
+#include "env_state.h"
 #include "errors.h"
-#include "registry.h"
 
 namespace sm {
-namespace {
-Napi::FunctionReference* constructor = nullptr;
-}
 
 Napi::Function Link::Init(Napi::Env env) {
   Napi::Function func = DefineClass(env, "Link",
                                     {InstanceMethod("detach", &Link::Detach), InstanceMethod("describe", &Link::Describe)});
-  constructor = new Napi::FunctionReference(Napi::Persistent(func));
+  State(env).link = Napi::Persistent(func);
   return func;
 }
 
@@ -23,7 +20,12 @@ Link::Link(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Link>(info) {}
 
 Link::~Link() { Release(); }
 
-Napi::Object Link::Create(Napi::Env env) { return constructor->New({}); }
+Napi::Object Link::Create(Napi::Env env) { return State(env).link.New({}); }
+
+void Link::Register(Napi::Env env) {
+  registry_ = &State(env).links;
+  registry_->Add(this, [this] { Release(); });
+}
 
 Napi::Object Link::FromLibbpf(Napi::Env env, bpf_link* link, const std::string& description) {
   Napi::Object object = Create(env);
@@ -32,7 +34,7 @@ Napi::Object Link::FromLibbpf(Napi::Env env, bpf_link* link, const std::string& 
   self->link_ = link;
   self->attached_ = true;
   self->description_ = description;
-  Registry::Links().Add(self, [self] { self->Release(); });
+  self->Register(env);
   return object;
 }
 
@@ -43,7 +45,7 @@ Napi::Object Link::FromFd(Napi::Env env, int fd, const std::string& description)
   self->fd_ = fd;
   self->attached_ = true;
   self->description_ = description;
-  Registry::Links().Add(self, [self] { self->Release(); });
+  self->Register(env);
   return object;
 }
 
@@ -58,14 +60,14 @@ Napi::Object Link::FromClsact(Napi::Env env, int ifindex, int direction, unsigne
   self->priority_ = priority;
   self->attached_ = true;
   self->description_ = description;
-  Registry::Links().Add(self, [self] { self->Release(); });
+  self->Register(env);
   return object;
 }
 
 void Link::Release() {
   if (!attached_) return;
   attached_ = false;
-  Registry::Links().Remove(this);
+  if (registry_) registry_->Remove(this);
   switch (kind_) {
     case Kind::Libbpf:
       bpf_link__destroy(link_);

@@ -5,6 +5,8 @@
 #include <bpf/libbpf.h>
 #include <string>
 
+#include "registry.h"
+
 namespace sm {
 
 class Link : public Napi::ObjectWrap<Link> {
@@ -21,6 +23,7 @@ class Link : public Napi::ObjectWrap<Link> {
 
  private:
   static Napi::Object Create(Napi::Env env);
+  void Register(Napi::Env env);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value Describe(const Napi::CallbackInfo& info);
   Kind kind_ = Kind::Fd;
@@ -30,6 +33,7 @@ class Link : public Napi::ObjectWrap<Link> {
   unsigned handle_ = 0, priority_ = 0;
   bool attached_ = false;
   std::string description_;
+  Registry* registry_ = nullptr;
 };
 
 /** clsact helpers exposed as module functions (stale-filter cleanup decides in TS what is ours). */

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "bpf_link.h"
+#include "env_state.h"
 #include "errors.h"
-#include "registry.h"
 
 extern "C" {
 struct EmbeddedObject {
@@ -27,9 +27,6 @@ extern const unsigned long sm_embedded_count;
 #define SM_BPF_TCX_EGRESS 47
 
 namespace sm {
-namespace {
-Napi::FunctionReference* constructor = nullptr;
-}  // namespace
 
 Napi::Function BpfObject::Init(Napi::Env env) {
   Napi::Function func = DefineClass(
@@ -48,7 +45,7 @@ Napi::Function BpfObject::Init(Napi::Env env) {
        InstanceMethod("readPerCpuArray", &BpfObject::ReadPerCpuArray),
        InstanceMethod("runIterator", &BpfObject::RunIterator), InstanceMethod("testRun", &BpfObject::TestRun),
        InstanceMethod("close", &BpfObject::Close)});
-  constructor = new Napi::FunctionReference(Napi::Persistent(func));
+  State(env).bpfObject = Napi::Persistent(func);
   return func;
 }
 
@@ -70,11 +67,12 @@ Napi::Value BpfObject::Open(const Napi::CallbackInfo& info) {
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = found->name);
   bpf_object* object = bpf_object__open_mem(found->data, found->size, &opts);
   if (!object) ThrowErrnoWithLog(env, "bpf_object__open_mem(" + name + ")", errno);
-  Napi::Object wrapper = constructor->New({});
+  Napi::Object wrapper = State(env).bpfObject.New({});
   BpfObject* self = Unwrap(wrapper);
   self->object_ = object;
   self->name_ = name;
-  Registry::Others().Add(self, [self] { self->Release(); });
+  self->registry_ = &State(env).others;
+  self->registry_->Add(self, [self] { self->Release(); });
   return wrapper;
 }
 
@@ -83,7 +81,7 @@ BpfObject::~BpfObject() { Release(); }
 
 void BpfObject::Release() {
   if (!object_) return;
-  Registry::Others().Remove(this);
+  if (registry_) registry_->Remove(this);
   bpf_object__close(object_);
   object_ = nullptr;
 }

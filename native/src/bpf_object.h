@@ -5,6 +5,8 @@
 #include <bpf/libbpf.h>
 #include <string>
 
+#include "registry.h"
+
 namespace sm {
 
 class BpfObject : public Napi::ObjectWrap<BpfObject> {
@@ -46,6 +48,7 @@ class BpfObject : public Napi::ObjectWrap<BpfObject> {
   bpf_object* object_ = nullptr;
   bool loaded_ = false;
   std::string name_;
+  Registry* registry_ = nullptr;
 };
 
 }  // namespace sm

@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "env_state.h"
+
 namespace sm {
 namespace {
 
-Napi::FunctionReference errorClass;
-std::string libbpfLog;
+// libbpf calls its print function on the thread that called into it, and each environment
+// (worker_thread) runs on its own thread: one log per thread keeps two loads apart.
+thread_local std::string libbpfLog;
 // Keep the tail: a verifier log can reach megabytes, the end says what failed.
 constexpr size_t kLogLimit = 16 * 1024;
 
@@ -57,19 +60,20 @@ std::string ErrnoName(int err) {
   details.Set("code", code);
   details.Set("errno", err);
   details.Set("log", log);
-  if (errorClass.IsEmpty()) {
+  EnvState* state = env.GetInstanceData<EnvState>();
+  if (!state || state->errorClass.IsEmpty()) {
     Napi::Error error = Napi::Error::New(env, message);
     error.Value().Set("code", code);
     throw error;
   }
-  Napi::Value instance = errorClass.New({Napi::String::New(env, message), details});
+  Napi::Value instance = state->errorClass.New({Napi::String::New(env, message), details});
   throw Napi::Error(env, instance);
 }
 
 }  // namespace
 
 void SetErrorClass(const Napi::CallbackInfo& info) {
-  errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  State(info.Env()).errorClass = Napi::Persistent(info[0].As<Napi::Function>());
 }
 
 void ClearLibbpfLog() { libbpfLog.clear(); }

@@ -32,15 +32,31 @@ void FdPoller::Stop() {
 
 void FdPoller::OnReadable(uv_poll_t* handle, int status, int events) {
   FdPoller* self = static_cast<FdPoller*>(handle->data);
+  // libuv reports a failed epoll wait as a negative status; the fd may still hold data: drain anyway.
+  if (status < 0) self->CountFailure(-status);
   Napi::Env env(self->env_);
   Napi::HandleScope scope(env);
   self->Deliver(env);
 }
 
+void FdPoller::CountFailure(int err) {
+  failures_++;
+  lastErrno_ = err;
+}
+
+Napi::Value FdPoller::Failures(Napi::Env env) const {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("count", failures_);
+  out.Set("errno", lastErrno_);
+  return out;
+}
+
 void FdPoller::Deliver(Napi::Env env) {
   if (!poll_) return;
   pending_.clear();
-  if (!Drain(pending_) || pending_.empty()) return;
+  int err = Drain(pending_);
+  if (err) CountFailure(err);
+  if (pending_.empty()) return;
   Napi::Buffer<uint8_t> batch = Napi::Buffer<uint8_t>::Copy(env, pending_.data(), pending_.size());
   try {
     callback_.MakeCallback(env.Global(), {batch});

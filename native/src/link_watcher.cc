@@ -6,17 +6,15 @@
 #include <unistd.h>
 #include <cerrno>
 
+#include "env_state.h"
 #include "errors.h"
-#include "registry.h"
 
 namespace sm {
-namespace {
-Napi::FunctionReference* constructor = nullptr;
-}
 
 Napi::Function LinkWatcher::Init(Napi::Env env) {
-  Napi::Function func = DefineClass(env, "LinkWatcher", {InstanceMethod("close", &LinkWatcher::Close)});
-  constructor = new Napi::FunctionReference(Napi::Persistent(func));
+  Napi::Function func = DefineClass(env, "LinkWatcher", {InstanceMethod("failures", &LinkWatcher::GetFailures),
+                                                         InstanceMethod("close", &LinkWatcher::Close)});
+  State(env).linkWatcher = Napi::Persistent(func);
   return func;
 }
 
@@ -33,12 +31,13 @@ Napi::Value LinkWatcher::Open(const Napi::CallbackInfo& info) {
     close(fd);
     ThrowErrno(env, "netlink bind", err);
   }
-  Napi::Object wrapper = constructor->New({});
+  Napi::Object wrapper = State(env).linkWatcher.New({});
   LinkWatcher* self = Unwrap(wrapper);
   self->fd_ = fd;
   self->Start(env, fd, info[0].As<Napi::Function>());
   self->Ref();
-  Registry::Others().Add(self, [self] { self->Release(); });
+  self->registry_ = &State(env).others;
+  self->registry_->Add(self, [self] { self->Release(); });
   return wrapper;
 }
 
@@ -47,7 +46,7 @@ LinkWatcher::~LinkWatcher() { Release(); }
 
 void LinkWatcher::Release() {
   if (fd_ < 0) return;
-  Registry::Others().Remove(this);
+  if (registry_) registry_->Remove(this);
   Stop();
   close(fd_);
   fd_ = -1;
@@ -55,7 +54,7 @@ void LinkWatcher::Release() {
 
 // ENOBUFS means the kernel dropped link events; TS rescans the interface list when told so by an
 // empty-message marker (a bare 16-byte nlmsghdr with type NLMSG_OVERRUN).
-bool LinkWatcher::Drain(std::vector<uint8_t>& out) {
+int LinkWatcher::Drain(std::vector<uint8_t>& out) {
   uint8_t buffer[32768];
   for (;;) {
     ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
@@ -71,9 +70,12 @@ bool LinkWatcher::Drain(std::vector<uint8_t>& out) {
       out.insert(out.end(), raw, raw + sizeof overrun);
       continue;
     }
-    return n == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+    if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    return errno;
   }
 }
+
+Napi::Value LinkWatcher::GetFailures(const Napi::CallbackInfo& info) { return Failures(info.Env()); }
 
 Napi::Value LinkWatcher::Close(const Napi::CallbackInfo& info) {
   if (fd_ >= 0) {

@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include "fd_poller.h"
+#include "registry.h"
 
 namespace sm {
 
@@ -16,11 +17,13 @@ class LinkWatcher : public Napi::ObjectWrap<LinkWatcher>, public FdPoller {
   void Release();
 
  protected:
-  bool Drain(std::vector<uint8_t>& out) override;
+  int Drain(std::vector<uint8_t>& out) override;
 
  private:
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetFailures(const Napi::CallbackInfo& info);
   int fd_ = -1;
+  Registry* registry_ = nullptr;
 };
 
 }  // namespace sm

@@ -1,5 +1,5 @@
-// Live native resources, so the env cleanup hook can release them at exit (links first: a clsact
-// filter outlives the process unless it is removed here).
+// Live native resources of one environment (sm::EnvState), so its cleanup hook can release them at
+// teardown. Each resource remembers its registry and leaves it when released on its own.
 #pragma once
 #include <functional>
 #include <map>
@@ -9,9 +9,6 @@ namespace sm {
 class Registry {
  public:
   using Release = std::function<void()>;
-  // Never destroyed: the atexit release may run after function-local statics are gone.
-  static Registry& Links() { static Registry* r = new Registry; return *r; }
-  static Registry& Others() { static Registry* r = new Registry; return *r; }
   void Add(const void* owner, Release release) { entries_[owner] = std::move(release); }
   void Remove(const void* owner) { entries_.erase(owner); }
   void ReleaseAll() {

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 
 #include "fd_poller.h"
+#include "registry.h"
 
 namespace sm {
 
@@ -17,13 +18,15 @@ class RingBuffer : public Napi::ObjectWrap<RingBuffer>, public FdPoller {
   void Release();
 
  protected:
-  bool Drain(std::vector<uint8_t>& out) override;
+  int Drain(std::vector<uint8_t>& out) override;
 
  private:
   static int OnSample(void* context, void* data, size_t size);
   Napi::Value Consume(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value GetFailures(const Napi::CallbackInfo& info);
   ring_buffer* ring_ = nullptr;
+  Registry* registry_ = nullptr;
   std::vector<uint8_t>* sink_ = nullptr;
 };
 

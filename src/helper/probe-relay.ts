@@ -34,6 +34,7 @@ export class ProbeRelay {
   private quietReads = 0;
   private lastSweep = 0;
   private lastStats = '';
+  private reportedDrainFailures = 0;
 
   constructor(
     private readonly probe: Probe,
@@ -95,6 +96,16 @@ export class ProbeRelay {
       this.lastStats = text;
       this.writer.send({ t: 'stats', ts, ...stats });
     });
+    this.guarded('reading drain failures', () => this.reportDrainFailures());
+  }
+
+  /** A failed ring-buffer or netlink drain is said once per stats round in which more failed. */
+  private reportDrainFailures(): void {
+    const { count, lastError } = this.probe.drainFailures();
+    if (count <= this.reportedDrainFailures) return;
+    const added = count - this.reportedDrainFailures;
+    this.reportedDrainFailures = count;
+    this.sendError('internal', `kernel event drain failed ${added} time(s) (${count} in all, last ${lastError ?? 'unknown'}): records were lost (counted in events lost)`);
   }
 
   /** Stops the timers and detaches everything. */

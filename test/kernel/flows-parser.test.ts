@@ -2,6 +2,7 @@
 // program, then the flow table and ring buffer are read back. Nothing is attached to any interface.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addonPath, loadAddon, type BpfObjectHandle, type RingBufferHandle } from '../../native/addon.js';
+import { FLOWS_MAPS, FLOWS_OBJECT } from '../../native/bpf-objects.js';
 import { decodeFlowEvents, decodeFlowRows, monotonicToEpochNow, type FlowEventBatch } from '../../native/flows-layout.js';
 import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
@@ -33,7 +34,7 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
     return object.testRun(direction === 'egress' ? 'sm_tc_egress' : 'sm_tc_ingress', frame, 1, { gsoSegs }).retval;
   }
   function rows(): FlowSample[] {
-    const { keys, values, count } = object.lookupBatch('flows');
+    const { keys, values, count } = object.lookupBatch(FLOWS_MAPS.flows.name);
     return decodeFlowRows(keys, values, count, toEpoch);
   }
   function drain(): FlowEventBatch {
@@ -45,13 +46,13 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
 
   beforeAll(() => {
     const addon = loadAddon();
-    object = addon.openObject('flows');
+    object = addon.openObject(FLOWS_OBJECT);
     const bound = Buffer.alloc(4);
     bound.writeUInt32LE(100);
     object.setGlobal('dns_capture_bytes', bound);
     object.load();
     events = { opens: [], keysToRead: [], ends: [], dns: [], unknown: 0 };
-    ring = addon.openRingBuffer(object.mapFd('flow_events'), (batch) => {
+    ring = addon.openRingBuffer(object.mapFd(FLOWS_MAPS.events.name), (batch) => {
       const decoded = decodeFlowEvents(batch, toEpoch);
       events.opens.push(...decoded.opens);
       events.ends.push(...decoded.ends);
@@ -60,8 +61,8 @@ describe.skipIf(gate.skip)('flows parser (BPF_PROG_TEST_RUN)', () => {
     });
   });
   beforeEach(() => {
-    const { keys } = object.lookupBatch('flows');
-    object.deleteKeys('flows', keys);
+    const { keys } = object.lookupBatch(FLOWS_MAPS.flows.name);
+    object.deleteKeys(FLOWS_MAPS.flows.name, keys);
     drain();
   });
   afterAll(() => {

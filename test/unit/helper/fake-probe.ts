@@ -1,7 +1,7 @@
 // A Probe (native/api.ts) without a kernel: tests push records through its listeners.
 
 import type { FlowSample } from '../../../src/shared/capture.js';
-import type { Probe, ProbeListeners } from '../../../native/api.js';
+import type { DrainFailures, Probe, ProbeListeners } from '../../../native/api.js';
 
 export class FakeProbe implements Probe {
   readonly probes = { tc: 'tcx', connect: 'tp_btf:inet_sock_set_state', accept: null, udp: 'cgroup:sendmsg', close: null, exec: null, dns: 'tc', startup: null, icmp: null };
@@ -12,6 +12,8 @@ export class FakeProbe implements Probe {
   closed = 0;
   /** What packets() reports: tests move it to make the relay read the table. */
   packetCount = 0;
+  /** What drainFailures() reports: tests raise it to see the helper say so. */
+  failures: DrainFailures = { count: 0, lastError: null };
 
   listen(listeners: ProbeListeners): void {
     this.listeners = listeners;
@@ -32,6 +34,10 @@ export class FakeProbe implements Probe {
 
   stats() {
     return { ts: 1, eventsLost: 0, flowsEvicted: 0, parseErrors: 0, interfaces: [{ name: 'lo', ifindex: 1, mode: 'tcx' as const }] };
+  }
+
+  drainFailures(): DrainFailures {
+    return { ...this.failures };
   }
 
   close(): void {

@@ -249,4 +249,24 @@ describe('helper protocol', () => {
     await ping(h, 9);
     expect(h.messages.filter((m) => m.t === 'stats').length).toBe(before + 1);
   });
+
+  it('says so when a kernel event drain failed, once per round in which more failed', async () => {
+    const h = start();
+    await h.next((m) => m.t === 'hello');
+    const drainErrors = (): HelperMessage[] => h.messages.filter((m) => m.t === 'error' && /drain failed/.test(m.message));
+    send(h, '{"cmd":"stats"}');
+    await ping(h, 1);
+    expect(drainErrors()).toEqual([]);
+    h.probe.failures = { count: 2, lastError: 'ENOMEM' };
+    send(h, '{"cmd":"stats"}');
+    send(h, '{"cmd":"stats"}');
+    await ping(h, 2);
+    h.probe.failures = { count: 3, lastError: 'EBADF' };
+    send(h, '{"cmd":"stats"}');
+    await ping(h, 3);
+    expect(drainErrors()).toEqual([
+      { t: 'error', code: 'internal', fatal: false, message: expect.stringContaining('failed 2 time(s) (2 in all, last ENOMEM)') },
+      { t: 'error', code: 'internal', fatal: false, message: expect.stringContaining('failed 1 time(s) (3 in all, last EBADF)') },
+    ]);
+  });
 });

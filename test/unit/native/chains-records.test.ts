@@ -1,5 +1,6 @@
 // Decoding of the owner objects' records (bpf/snitchmap.h owners section), address normalization,
-// close records completed by cookie, delivery before/after listen(), and the /proc poller.
+// close records completed by cookie, delivery before/after listen(), and the /proc poller. Records
+// are built from native/generated/abi.ts (the header's BTF), never from offsets written here.
 import { describe, expect, it } from 'vitest';
 import { formatIpv6, normalizeEndpoints } from '../../../native/owners-address.js';
 import { CookieEndpoints } from '../../../native/owners-cookies.js';
@@ -16,6 +17,7 @@ import {
   decodeBatch,
   decodeIteratorOutput,
 } from '../../../native/owners-decode.js';
+import { SM_EVENT_HEADER, SM_HOW_CONNECT, SM_HOW_IO, SM_HOW_UDP_SEND, SM_OWNER_EVENT, SM_OWNER_ID, SM_OWNER_REMOTE_KNOWN, SM_PROCESS_EVENT } from '../../../native/generated/abi.js';
 
 const clock = (ns: bigint): number => Number(ns / 1_000_000n);
 
@@ -29,23 +31,40 @@ function v6(text: string): Buffer {
   return out;
 }
 
+/** struct sm_owner_id at `at`: pid, uid, start_ns, comm. */
+function writeId(record: Buffer, at: number, id: { pid: number; uid: number; startNs: bigint; comm: string }): void {
+  record.writeUInt32LE(id.pid, at + SM_OWNER_ID.pid);
+  record.writeUInt32LE(id.uid, at + SM_OWNER_ID.uid);
+  record.writeBigUInt64LE(id.startNs, at + SM_OWNER_ID.start_ns);
+  record.write(id.comm, at + SM_OWNER_ID.comm);
+}
+
 function ownerRecord(fields: { kind?: number; family: number; local: Buffer; remote?: Buffer; lport: number; rport?: number; how?: number; cookie?: bigint }): Buffer {
   const record = Buffer.alloc(OWNER_EVENT_SIZE);
-  record.writeUInt32LE(fields.kind ?? SM_EVENT_OWNER, 0);
-  record.writeBigUInt64LE(5_000_000n, 8);
-  record.writeBigUInt64LE(fields.cookie ?? 77n, 16);
-  record.writeUInt32LE(4242, 24);
-  record.writeUInt32LE(1000, 28);
-  record.writeBigUInt64LE(123_450_000_000n, 32);
-  record.write('curl', 40);
-  record.writeUInt8(fields.family, 56);
-  record.writeUInt8(6, 57);
-  record.writeUInt8(fields.how ?? 1, 58);
-  record.writeUInt8(fields.remote ? 1 : 0, 59);
-  record.writeUInt16LE(fields.lport, 60);
-  record.writeUInt16LE(fields.rport ?? 0, 62);
-  fields.local.copy(record, 64);
-  fields.remote?.copy(record, 80);
+  record.writeUInt32LE(fields.kind ?? SM_EVENT_OWNER, SM_EVENT_HEADER.kind);
+  record.writeBigUInt64LE(5_000_000n, SM_EVENT_HEADER.ts_ns);
+  record.writeBigUInt64LE(fields.cookie ?? 77n, SM_OWNER_EVENT.cookie);
+  writeId(record, SM_OWNER_EVENT.id, { pid: 4242, uid: 1000, startNs: 123_450_000_000n, comm: 'curl' });
+  record.writeUInt8(fields.family, SM_OWNER_EVENT.family);
+  record.writeUInt8(6, SM_OWNER_EVENT.proto);
+  record.writeUInt8(fields.how ?? SM_HOW_CONNECT, SM_OWNER_EVENT.how);
+  record.writeUInt8(fields.remote ? SM_OWNER_REMOTE_KNOWN : 0, SM_OWNER_EVENT.flags);
+  record.writeUInt16LE(fields.lport, SM_OWNER_EVENT.local_port);
+  record.writeUInt16LE(fields.rport ?? 0, SM_OWNER_EVENT.remote_port);
+  fields.local.copy(record, SM_OWNER_EVENT.local_addr);
+  fields.remote?.copy(record, SM_OWNER_EVENT.remote_addr);
+  return record;
+}
+
+/** struct sm_process_event of `size` bytes (the 56-byte form predates cgroup_id and netns). */
+function processRecord(size: number, kind: number, fields: { pid: number; ppid: number; comm: string; cgroupId?: bigint; netns?: number }): Buffer {
+  const record = Buffer.alloc(size);
+  record.writeUInt32LE(kind, SM_EVENT_HEADER.kind);
+  record.writeBigUInt64LE(9_000_000n, SM_EVENT_HEADER.ts_ns);
+  writeId(record, SM_PROCESS_EVENT.id, { pid: fields.pid, uid: 1000, startNs: 123_450_000_000n, comm: fields.comm });
+  record.writeUInt32LE(fields.ppid, SM_PROCESS_EVENT.ppid);
+  if (fields.cgroupId !== undefined) record.writeBigUInt64LE(fields.cgroupId, SM_PROCESS_EVENT.cgroup_id);
+  if (fields.netns !== undefined) record.writeUInt32LE(fields.netns, SM_PROCESS_EVENT.netns);
   return record;
 }
 
@@ -80,17 +99,10 @@ describe('owner addresses', () => {
 describe('owner records', () => {
   it('decode a framed batch of owner, close and process records', () => {
     const v4 = ownerRecord({ family: 4, local: Buffer.from([10, 0, 0, 1]), remote: Buffer.from([10, 0, 0, 2]), lport: 40000, rport: 443 });
-    const mapped = ownerRecord({ family: 6, local: v6('::ffff:7f00:1'), remote: v6('::ffff:7f00:1'), lport: 8080, rport: 51000, how: 7 });
-    const udp = ownerRecord({ family: 6, local: v6('::'), lport: 5353, how: 3, cookie: 0n });
+    const mapped = ownerRecord({ family: 6, local: v6('::ffff:7f00:1'), remote: v6('::ffff:7f00:1'), lport: 8080, rport: 51000, how: SM_HOW_IO });
+    const udp = ownerRecord({ family: 6, local: v6('::'), lport: 5353, how: SM_HOW_UDP_SEND, cookie: 0n });
     const close = ownerRecord({ kind: SM_EVENT_SOCK_CLOSE, family: 4, local: Buffer.from([10, 0, 0, 1]), remote: Buffer.from([10, 0, 0, 2]), lport: 0, rport: 443 });
-    const exit = Buffer.alloc(PROCESS_EVENT_SIZE);
-    exit.writeUInt32LE(SM_EVENT_EXIT, 0);
-    exit.writeBigUInt64LE(9_000_000n, 8);
-    exit.writeUInt32LE(4242, 16);
-    exit.writeUInt32LE(1000, 20);
-    exit.writeBigUInt64LE(123_450_000_000n, 24);
-    exit.write('a-very-long-com', 32);
-    exit.writeUInt32LE(1, 48);
+    const exit = processRecord(PROCESS_EVENT_SIZE, SM_EVENT_EXIT, { pid: 4242, ppid: 1, comm: 'a-very-long-com' });
     const out = decodeBatch(frame(v4, mapped, udp, close, exit), clock);
     expect(out.malformed).toBe(0);
     expect(out.owners).toEqual([
@@ -105,18 +117,9 @@ describe('owner records', () => {
   });
 
   it('decode the cgroup id and netns inode appended to process records (72 bytes), and accept 56', () => {
-    const exec = Buffer.alloc(PROCESS_EVENT_SIZE_CGROUP);
-    exec.writeUInt32LE(SM_EVENT_EXEC, 0);
-    exec.writeBigUInt64LE(9_000_000n, 8);
-    exec.writeUInt32LE(77, 16);
-    exec.writeBigUInt64LE(123_450_000_000n, 24);
-    exec.write('curl', 32);
-    exec.writeUInt32LE(76, 48);
-    exec.writeBigUInt64LE(0x1_0000_0001n, 56);
-    exec.writeUInt32LE(4026531840, 64);
+    const exec = processRecord(PROCESS_EVENT_SIZE_CGROUP, SM_EVENT_EXEC, { pid: 77, ppid: 76, comm: 'curl', cgroupId: 0x1_0000_0001n, netns: 4026531840 });
     const old = exec.subarray(0, PROCESS_EVENT_SIZE);
-    const noNetns = Buffer.from(exec);
-    noNetns.writeUInt32LE(0, 64);
+    const noNetns = processRecord(PROCESS_EVENT_SIZE_CGROUP, SM_EVENT_EXEC, { pid: 77, ppid: 76, comm: 'curl', cgroupId: 0x1_0000_0001n, netns: 0 });
     const out = decodeBatch(frame(exec, old, noNetns), clock);
     expect(out.malformed).toBe(0);
     expect(out.processes[0]).toMatchObject({ kind: 'exec', pid: 77, ppid: 76, cgroupId: '4294967297', netns: 4026531840 });
@@ -128,7 +131,7 @@ describe('owner records', () => {
     const badFamily = ownerRecord({ family: 9, local: Buffer.alloc(4), lport: 1 });
     const badHow = ownerRecord({ family: 4, local: Buffer.alloc(4), lport: 1, how: 99 });
     const unknown = Buffer.alloc(OWNER_EVENT_SIZE);
-    unknown.writeUInt32LE(3, 0);
+    unknown.writeUInt32LE(3, SM_EVENT_HEADER.kind);
     const batch = Buffer.concat([frame(badFamily, badHow, unknown, Buffer.alloc(10)), Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 1])]);
     const out = decodeBatch(batch, clock);
     expect(out.owners).toEqual([]);

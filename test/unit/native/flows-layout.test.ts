@@ -1,17 +1,50 @@
+// Decoders of native/flows-layout.ts. Records are built from native/generated/abi.ts (generated from
+// bpf/snitchmap.h's BTF), never from offsets written here: a layout change reaches both sides at once,
+// and test/unit/native/abi-generated.test.ts keeps the generated file true to the header.
 import { describe, expect, it } from 'vitest';
 import { FLOW_KEY_SIZE, FLOW_VALUE_SIZE, STAT_COUNT, decodeFlowEvents, decodeFlowRows, sumPerCpuStats } from '../../../native/flows-layout.js';
+import {
+  SM_DIR_RX,
+  SM_DNS_EVENT,
+  SM_END_RST,
+  SM_EVENT_DNS,
+  SM_EVENT_FLOW_END,
+  SM_EVENT_FLOW_OPEN,
+  SM_EVENT_FLOW_REUSE,
+  SM_EVENT_HEADER,
+  SM_FLOW_EVENT,
+  SM_FLOW_KEY,
+  SM_FLOW_REUSE_EVENT,
+  SM_FLOW_VALUE,
+  SM_INITIATOR_LOCAL,
+  SM_INITIATOR_REMOTE,
+} from '../../../native/generated/abi.js';
 
 const toEpoch = (ns: bigint): number => Number(ns / 1_000_000n);
 
 function key(options: { ifindex?: number; family?: number; proto?: number; local?: number[]; remote?: number[]; lport?: number; rport?: number } = {}): Buffer {
   const out = Buffer.alloc(FLOW_KEY_SIZE);
-  out.writeUInt32LE(options.ifindex ?? 3, 0);
-  out.writeUInt8(options.family ?? 4, 4);
-  out.writeUInt8(options.proto ?? 6, 5);
-  out.writeUInt16LE(options.lport ?? 40000, 6);
-  out.writeUInt16LE(options.rport ?? 443, 8);
-  Buffer.from(options.local ?? [10, 0, 0, 1]).copy(out, 12);
-  Buffer.from(options.remote ?? [192, 0, 2, 9]).copy(out, 28);
+  out.writeUInt32LE(options.ifindex ?? 3, SM_FLOW_KEY.ifindex);
+  out.writeUInt8(options.family ?? 4, SM_FLOW_KEY.family);
+  out.writeUInt8(options.proto ?? 6, SM_FLOW_KEY.proto);
+  out.writeUInt16LE(options.lport ?? 40000, SM_FLOW_KEY.local_port);
+  out.writeUInt16LE(options.rport ?? 443, SM_FLOW_KEY.remote_port);
+  Buffer.from(options.local ?? [10, 0, 0, 1]).copy(out, SM_FLOW_KEY.local_addr);
+  Buffer.from(options.remote ?? [192, 0, 2, 9]).copy(out, SM_FLOW_KEY.remote_addr);
+  return out;
+}
+
+function value(fields: { counters: bigint[]; firstSeenNs: bigint; tcpFlags?: number; initiator: number; cookie: bigint }): Buffer {
+  const out = Buffer.alloc(FLOW_VALUE_SIZE);
+  const [tx = 0n, rx = 0n, txPackets = 0n, rxPackets = 0n] = fields.counters;
+  out.writeBigUInt64LE(tx, SM_FLOW_VALUE.tx_bytes);
+  out.writeBigUInt64LE(rx, SM_FLOW_VALUE.rx_bytes);
+  out.writeBigUInt64LE(txPackets, SM_FLOW_VALUE.tx_packets);
+  out.writeBigUInt64LE(rxPackets, SM_FLOW_VALUE.rx_packets);
+  out.writeBigUInt64LE(fields.firstSeenNs, SM_FLOW_VALUE.first_seen_ns);
+  out.writeUInt32LE(fields.tcpFlags ?? 0, SM_FLOW_VALUE.tcp_flags);
+  out.writeUInt32LE(fields.initiator, SM_FLOW_VALUE.initiator);
+  out.writeBigUInt64LE(fields.cookie, SM_FLOW_VALUE.cookie);
   return out;
 }
 
@@ -21,21 +54,19 @@ function record(body: Buffer): Buffer {
   return Buffer.concat([header, body, Buffer.alloc(((body.length + 7) & ~7) - body.length)]);
 }
 
-function eventHeader(kind: number, tsNs: bigint): Buffer {
-  const out = Buffer.alloc(16);
-  out.writeUInt32LE(kind, 0);
-  out.writeBigUInt64LE(tsNs, 8);
+/** A record of `size` bytes with its event header, and the flow key at `keyAt` when given. */
+function event(size: number, kind: number, tsNs: bigint, flowKey?: Buffer, keyAt: number = SM_FLOW_EVENT.key): Buffer {
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(kind, SM_EVENT_HEADER.kind);
+  out.writeBigUInt64LE(tsNs, SM_EVENT_HEADER.ts_ns);
+  flowKey?.copy(out, keyAt);
   return out;
 }
 
 describe('flows-layout', () => {
   it('decodes flow rows (key + value) as FlowSamples', () => {
-    const value = Buffer.alloc(FLOW_VALUE_SIZE);
-    [1500n, 80n, 3n, 2n, 5_000_000_000n].forEach((n, i) => value.writeBigUInt64LE(n, i * 8));
-    value.writeUInt32LE(0x1b, 40);
-    value.writeUInt32LE(2, 44);
-    value.writeBigUInt64LE(0xfedcba9876543210n, 48);
-    const [row] = decodeFlowRows(key(), value, 1, toEpoch);
+    const row0 = value({ counters: [1500n, 80n, 3n, 2n], firstSeenNs: 5_000_000_000n, tcpFlags: 0x1b, initiator: SM_INITIATOR_REMOTE, cookie: 0xfedcba9876543210n });
+    const [row] = decodeFlowRows(key(), row0, 1, toEpoch);
     expect(row).toEqual({
       ifindex: 3,
       family: 4,
@@ -56,12 +87,9 @@ describe('flows-layout', () => {
   });
 
   it('decodes a take-over record as a reuse end carrying the old row, and lists keys to read', () => {
-    const old = Buffer.alloc(FLOW_VALUE_SIZE);
-    [300n, 0n, 3n, 0n, 7_000_000_000n].forEach((n, i) => old.writeBigUInt64LE(n, i * 8));
-    old.writeUInt32LE(1, 44);
-    old.writeBigUInt64LE(41n, 48);
-    const reuse = Buffer.concat([eventHeader(4, 9_000_000n), key({ proto: 17 }), Buffer.alloc(4), old]);
-    const open = Buffer.concat([eventHeader(1, 9_000_000n), key({ proto: 17 }), Buffer.alloc(4)]);
+    const reuse = event(SM_FLOW_REUSE_EVENT.SIZE, SM_EVENT_FLOW_REUSE, 9_000_000n, key({ proto: 17 }), SM_FLOW_REUSE_EVENT.key);
+    value({ counters: [300n, 0n, 3n, 0n], firstSeenNs: 7_000_000_000n, initiator: SM_INITIATOR_LOCAL, cookie: 41n }).copy(reuse, SM_FLOW_REUSE_EVENT.old);
+    const open = event(SM_FLOW_EVENT.SIZE, SM_EVENT_FLOW_OPEN, 9_000_000n, key({ proto: 17 }));
     const decoded = decodeFlowEvents(Buffer.concat([record(reuse), record(open)]), toEpoch);
     expect(decoded.ends).toEqual([
       expect.objectContaining({
@@ -78,17 +106,18 @@ describe('flows-layout', () => {
 
   it('decodes a batch of flow-open, flow-end and DNS records and counts unknown ones', () => {
     const v6 = key({ family: 6, proto: 17, local: [0x20, 1, 0x0d, 0xb8, ...Array<number>(11).fill(0), 1], remote: [0xfe, 0x80, ...Array<number>(13).fill(0), 2], rport: 53 });
-    const end = Buffer.concat([eventHeader(2, 2_000_000n), key(), Buffer.from([2, 0, 0, 0])]);
-    const dnsMeta = Buffer.alloc(8);
-    dnsMeta.writeUInt16LE(2, 0); // rx
-    dnsMeta.writeUInt16LE(3, 2); // 3 bytes
-    dnsMeta.writeUInt16LE(1, 4); // truncated
-    const dns = Buffer.concat([eventHeader(3, 3_000_000n), v6, dnsMeta, Buffer.from([0xaa, 0xbb, 0xcc]), Buffer.alloc(509)]);
+    const end = event(SM_FLOW_EVENT.SIZE, SM_EVENT_FLOW_END, 2_000_000n, key());
+    end.writeUInt32LE(SM_END_RST, SM_FLOW_EVENT.reason);
+    const dns = event(SM_DNS_EVENT.SIZE, SM_EVENT_DNS, 3_000_000n, v6, SM_DNS_EVENT.key);
+    dns.writeUInt16LE(SM_DIR_RX, SM_DNS_EVENT.direction);
+    dns.writeUInt16LE(3, SM_DNS_EVENT.length);
+    dns.writeUInt16LE(1, SM_DNS_EVENT.truncated);
+    Buffer.from([0xaa, 0xbb, 0xcc]).copy(dns, SM_DNS_EVENT.payload);
     const batch = Buffer.concat([
-      record(Buffer.concat([eventHeader(1, 1_000_000n), key(), Buffer.alloc(4)])),
+      record(event(SM_FLOW_EVENT.SIZE, SM_EVENT_FLOW_OPEN, 1_000_000n, key())),
       record(end),
       record(dns),
-      record(Buffer.concat([eventHeader(99, 0n), key()])),
+      record(event(SM_FLOW_EVENT.SIZE, 99, 0n, key())),
       record(Buffer.alloc(10)),
     ]);
     const decoded = decodeFlowEvents(batch, toEpoch);
@@ -101,7 +130,7 @@ describe('flows-layout', () => {
   });
 
   it('never reads past a truncated batch', () => {
-    const good = record(Buffer.concat([eventHeader(1, 0n), key(), Buffer.alloc(4)]));
+    const good = record(event(SM_FLOW_EVENT.SIZE, SM_EVENT_FLOW_OPEN, 0n, key()));
     const lying = Buffer.alloc(8);
     lying.writeUInt32LE(4096, 0);
     const decoded = decodeFlowEvents(Buffer.concat([good, lying, Buffer.alloc(20)]), toEpoch);
