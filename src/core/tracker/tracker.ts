@@ -14,6 +14,7 @@ import {
 } from '../../shared/capture.js';
 import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
 import { processInfoOf, type AppNamer } from '../apps/process-info.js';
+import { Interner } from '../interner.js';
 import { canonical } from './canonical.js';
 import { directionOf } from './direction.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
@@ -99,6 +100,7 @@ export class Tracker {
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
   private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
+  private readonly sharedProcesses = new Interner<ProcessInfo>(4_096);
   private readonly unowned = new Set<Connection>();
   private nextId = 1;
   private readonly idPrefix: string;
@@ -224,11 +226,15 @@ export class Tracker {
     return connection;
   }
 
-  /** One ProcessInfo per owner record, shared by every connection of that socket. */
+  /**
+   * One ProcessInfo per owner record, and one per distinct content: the sockets of one process share
+   * it (at 50,000 connections from 50 processes, 50 objects instead of 50,000).
+   */
   private processOf(owner: OwnerRecord): ProcessInfo {
     let info = this.processes.get(owner);
     if (!info) {
-      info = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
+      const built = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
+      info = this.sharedProcesses.get(built, (process) => JSON.stringify(process)) ?? built;
       this.processes.set(owner, info);
     }
     return info;
