@@ -17,6 +17,7 @@ import { processInfoOf, type AppNamer } from '../apps/process-info.js';
 import { Interner } from '../interner.js';
 import { canonical } from './canonical.js';
 import { directionOf } from './direction.js';
+import { OwnerCompactor } from './owner-compact.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
 import type { UserLookup } from './users.js';
 import { type Connection, toEvent } from './connection.js';
@@ -99,6 +100,7 @@ export class Tracker {
    */
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
+  private readonly ownerCompactor = new OwnerCompactor();
   private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
   private readonly sharedProcesses = new Interner<ProcessInfo>(4_096);
   private readonly unowned = new Set<Connection>();
@@ -250,7 +252,7 @@ export class Tracker {
   }
 
   owners(records: OwnerRecord[]): void {
-    for (const record of records) this.ownerIndex.add(canonical(record));
+    for (const record of records) this.ownerIndex.add(this.ownerCompactor.compact(canonical(record)));
     if (records.length === 0) return;
     const now = this.options.now();
     for (const connection of this.unowned) this.attribute(connection, now);
