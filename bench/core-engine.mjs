@@ -2,7 +2,8 @@
 // both GeoIP files open and 50,000 tracked connections. Runs the tsc output, so build first:
 //   npx tsc -p tsconfig.build.json && bash scripts/build-data.sh && node --expose-gc bench/core-engine.mjs
 // and, for memory alone in a fresh process: node --expose-gc bench/core-engine.mjs --rss-only
-// Prints medians of several runs; results go to bench/RESULTS.md by hand.
+// Prints medians of several runs; results go to bench/RESULTS.md by hand. With --rss-only, SMAPS=1
+// adds RSS by mapping (/proc/self/smaps) and SPACES=1 the V8 heap spaces, to see where memory is.
 import console from 'node:console';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -91,18 +92,37 @@ if (process.argv.includes('--rss-only')) {
   const before = process.memoryUsage();
   const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
   const { tracker } = trackerThroughput(describeRemote, count);
-  globalThis.gc?.();
   // V8 hands freed pages back to the system from a background thread: RSS read at once still holds
   // them (measured 30–60 MiB more). A running engine is measured, so let it settle first.
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  globalThis.gc?.();
-  const memory = process.memoryUsage();
+  const settled = async () => {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    globalThis.gc?.();
+    return process.memoryUsage();
+  };
+  const memory = await settled();
   console.log(JSON.stringify({
     live: tracker.stats().live,
     rssMiB: mib(memory.rss), heapTotalMiB: mib(memory.heapTotal), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external),
     before: { rssMiB: mib(before.rss), heapUsedMiB: mib(before.heapUsed), externalMiB: mib(before.external) },
     perConnectionBytes: { rss: Math.round((memory.rss - before.rss) / count), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
   }));
+  // The same connections just closed: each is held for connections() for a minute after its close.
+  tracker.closeAll();
+  const closed = await settled();
+  console.log(JSON.stringify({ closedHeld: count, rssMiB: mib(closed.rss), heapUsedMiB: mib(closed.heapUsed), perClosedHeapBytes: Math.round((closed.heapUsed - before.heapUsed) / count) }));
+  if (process.env.SMAPS) {
+    const { readFileSync } = await import('node:fs');
+    const sums = new Map(); let name = '';
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+      if (head) { name = head[1] || '[anon]'; if (name.includes('/')) name = name.split('/').pop(); continue; }
+      const rss = line.match(/^Rss:\s+(\d+) kB/);
+      if (rss) sums.set(name, (sums.get(name) ?? 0) + Number(rss[1]));
+    }
+    console.log([...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}M`).join(', '));
+  }
+  if (process.env.SPACES) for (const sp of (await import('node:v8')).getHeapSpaceStatistics()) console.log(sp.space_name, mib(sp.space_size), mib(sp.space_used_size));
   process.exit(0);
 }
 
