@@ -2,7 +2,8 @@
 // both GeoIP files open and 50,000 tracked connections. Runs the tsc output, so build first:
 //   npx tsc -p tsconfig.build.json && bash scripts/build-data.sh && node --expose-gc bench/core-engine.mjs
 // and, for memory alone in a fresh process: node --expose-gc bench/core-engine.mjs --rss-only
-// Prints medians of several runs; results go to bench/RESULTS.md by hand.
+// Prints medians of several runs; results go to bench/RESULTS.md by hand. With --rss-only, SMAPS=1
+// adds RSS by mapping (/proc/self/smaps) and SPACES=1 the V8 heap spaces, to see where memory is.
 import console from 'node:console';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -41,9 +42,15 @@ function owner(i) {
   return {
     ts: 0, how: 'connect', cookie: String(i), family: 4, proto: 6,
     localIp: '10.0.0.2', localPort: 1024 + (i % 60000), remoteIp: randomPublicIPv4(i + 1), remotePort: 443,
-    pid: 1000 + (i % 50), comm: 'bench', uid: 1000, startTime: 1, exe: '/usr/bin/bench', cmdline: 'bench',
+    pid: 1000 + (i % 50), comm: 'bench', uid: 1000, startTime: 1, exe: '/usr/bin/bench', cmdline: 'bench --serve /srv/data',
+    parents: [{ pid: 900, name: 'bash' }, { pid: 1, name: 'systemd' }],
+    cgroup: `/user.slice/user-1000.slice/user@1000.service/app.slice/app-bench-${1000 + (i % 50)}.scope`,
   };
 }
+
+// Records reach the engine as JSON lines from the helper (capture/helper-messages.ts): every string
+// of every record is its own copy, as here.
+const asReceived = (records) => JSON.parse(JSON.stringify(records));
 
 function trackerThroughput(describeRemote, count) {
   const clock = { now: 1_000_000 };
@@ -52,11 +59,11 @@ function trackerThroughput(describeRemote, count) {
     now: () => clock.now, emit: () => { events++; }, describeRemote, hostFor: () => null, userOf: () => 'bench',
     maxConnections: 100_000, updateIntervalMs: 1_000,
   });
-  const owners = Array.from({ length: count }, (_, i) => owner(i));
+  const owners = asReceived(Array.from({ length: count }, (_, i) => owner(i)));
   const started = process.cpuUsage();
   tracker.owners(owners);
   for (let round = 1; round <= 5; round++) {
-    tracker.flows(Array.from({ length: count }, (_, i) => sample(i, round)));
+    tracker.flows(asReceived(Array.from({ length: count }, (_, i) => sample(i, round))));
     clock.now += 1_000;
     tracker.tick();
   }
@@ -71,15 +78,51 @@ function trackerThroughput(describeRemote, count) {
 
 if (process.argv.includes('--rss-only')) {
   // Fresh process: only what a running engine holds (both GeoIP files, ASN table, 50,000 connections).
+  // The databases are first warmed with the very addresses the connections will use, so that the
+  // pages their lookups cache count as the databases' memory, not as the connections'.
+  const count = 50_000;
   const geo = createGeolocator({ onWarning: (message) => console.error('warning:', message) });
   const asn = loadAsnTable(defaultAsnTablePath());
-  geo.lookup('8.8.8.8');
   geo.lookup('2001:4860::1');
-  const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
-  const { tracker } = trackerThroughput(describeRemote, 50_000);
+  for (let i = 0; i < count; i++) {
+    geo.lookup(randomPublicIPv4(i + 1));
+    asn.lookup(randomPublicIPv4(i + 1));
+  }
   globalThis.gc?.();
-  const memory = process.memoryUsage();
-  console.log(JSON.stringify({ live: tracker.stats().live, rssMiB: mib(memory.rss), heapTotalMiB: mib(memory.heapTotal), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external) }, null, 2));
+  const before = process.memoryUsage();
+  const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
+  const { tracker } = trackerThroughput(describeRemote, count);
+  // V8 hands freed pages back to the system from a background thread: RSS read at once still holds
+  // them (measured 30–60 MiB more). A running engine is measured, so let it settle first.
+  const settled = async () => {
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    globalThis.gc?.();
+    return process.memoryUsage();
+  };
+  const memory = await settled();
+  console.log(JSON.stringify({
+    live: tracker.stats().live,
+    rssMiB: mib(memory.rss), heapTotalMiB: mib(memory.heapTotal), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external),
+    before: { rssMiB: mib(before.rss), heapUsedMiB: mib(before.heapUsed), externalMiB: mib(before.external) },
+    perConnectionBytes: { rss: Math.round((memory.rss - before.rss) / count), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
+  }));
+  // The same connections just closed: each is held for connections() for a minute after its close.
+  tracker.closeAll();
+  const closed = await settled();
+  console.log(JSON.stringify({ closedHeld: count, rssMiB: mib(closed.rss), heapUsedMiB: mib(closed.heapUsed), perClosedHeapBytes: Math.round((closed.heapUsed - before.heapUsed) / count) }));
+  if (process.env.SMAPS) {
+    const { readFileSync } = await import('node:fs');
+    const sums = new Map(); let name = '';
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+      if (head) { name = head[1] || '[anon]'; if (name.includes('/')) name = name.split('/').pop(); continue; }
+      const rss = line.match(/^Rss:\s+(\d+) kB/);
+      if (rss) sums.set(name, (sums.get(name) ?? 0) + Number(rss[1]));
+    }
+    console.log([...sums].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}M`).join(', '));
+  }
+  if (process.env.SPACES) for (const sp of (await import('node:v8')).getHeapSpaceStatistics()) console.log(sp.space_name, mib(sp.space_size), mib(sp.space_used_size));
   process.exit(0);
 }
 

@@ -3,6 +3,7 @@
 // country), ASN and the name it was looked up by.
 import type { AsnInfo, GeoInfo, RemoteEndpoint } from '../shared/contract.js';
 import type { Geolocator } from './geo/geolocator.js';
+import { Interner } from './interner.js';
 import type { CustomLocations } from './locations/custom-locations.js';
 import { scopeOf } from './scope/scope.js';
 
@@ -12,25 +13,6 @@ export interface EnrichmentSources {
   asnOf: (ip: string) => AsnInfo | null;
   hostFor: (ip: string) => string | null;
   onLookupError: (message: string) => void;
-}
-
-/**
- * Equal places and ASNs become one shared, frozen object: thousands of connections to one city or
- * one network then hold references, not copies (measured with 50,000 connections, bench/RESULTS.md).
- */
-class Interner<T extends object> {
-  private readonly known = new Map<string, T>();
-  constructor(private readonly max: number) {}
-  get(value: T | null, key: (value: T) => string): T | null {
-    if (value === null) return null;
-    const text = key(value);
-    const found = this.known.get(text);
-    if (found) return found;
-    if (this.known.size >= this.max) this.known.clear();
-    const frozen = Object.freeze(value);
-    this.known.set(text, frozen);
-    return frozen;
-  }
 }
 
 export function createDescriber(sources: EnrichmentSources): (ip: string) => Omit<RemoteEndpoint, 'ip' | 'port'> {

@@ -1,12 +1,13 @@
 // City-level location of an address from an MMDB on disk. The database is, in order: --geoip FILE;
 // a MaxMind City file where geoipupdate writes it; the bundled DB-IP City Lite pair (IPv4 and IPv6
-// files, each read only when an address of its family is first looked up).
+// files, each opened only when an address of its family is first looked up). Files are read by page
+// (mmdb-file.ts), never whole.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { GeoInfo } from '../../shared/contract.js';
-import { formatIPv4, formatIPv6, parseIp, type ParsedIp } from '../scope/ip.js';
-import { metadataOf, openMmdb, readMetadataOnly, type MmdbReader } from './mmdb-file.js';
+import { parseIp } from '../scope/ip.js';
+import { openMmdb, readMetadataOnly, type MmdbReader } from './mmdb-file.js';
 import { geoFromRecord } from './record.js';
 
 export const DBIP_ATTRIBUTION = 'IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0';
@@ -58,14 +59,14 @@ export function bundledDbipDir(): string | null {
 }
 
 function singleFile(reader: MmdbReader): Geolocator {
-  const metadata = metadataOf(reader);
+  const { metadata } = reader;
   return {
     info: { database: metadata.databaseType, built: metadata.built, attribution: attributionFor(metadata.databaseType) },
     lookup(ip) {
       const parsed = parseIp(ip);
       if (!parsed) return null;
       // Not every file aliases ::ffff:0:0/96 to its IPv4 tree: always look IPv4 up as IPv4.
-      return geoFromRecord(reader.get(formatIp(parsed)));
+      return geoFromRecord(reader.get(parsed));
     },
   };
 }
@@ -97,13 +98,9 @@ function dbipPair(dir: string, onWarning: (message: string) => void): Geolocator
       const parsed = parseIp(ip);
       if (!parsed) return null;
       // The IPv6 file does not answer IPv4 lookups: pick the file by family.
-      return geoFromRecord(readerFor(parsed.family)?.get(formatIp(parsed)) ?? null);
+      return geoFromRecord(readerFor(parsed.family)?.get(parsed) ?? null);
     },
   };
-}
-
-function formatIp(ip: ParsedIp): string {
-  return ip.family === 4 ? formatIPv4(ip.value) : formatIPv6(ip.value);
 }
 
 const NO_LOCATIONS: Geolocator = { info: null, lookup: () => null };

@@ -14,8 +14,10 @@ import {
 } from '../../shared/capture.js';
 import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
 import { processInfoOf, type AppNamer } from '../apps/process-info.js';
+import { Interner } from '../interner.js';
 import { canonical } from './canonical.js';
 import { directionOf } from './direction.js';
+import { OwnerCompactor } from './owner-compact.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
 import type { UserLookup } from './users.js';
 import { type Connection, toEvent } from './connection.js';
@@ -90,7 +92,12 @@ function sameCounters(a: FlowCounters, b: FlowCounters): boolean {
 
 export class Tracker {
   private readonly live = new Map<string, Connection>();
-  private readonly closed = new Map<string, Connection>();
+  /**
+   * Recently closed connections, by id: their close event only. A closed connection needs nothing
+   * else (no join, no counters to compare), and the event is about a third of the whole Connection
+   * with its first sample (measured with 50,000 closed connections, bench/RESULTS.md).
+   */
+  private readonly closed = new Map<string, ConnectionEvent>();
   /**
    * Tuples just closed, with their kernel row's firstSeen and final counters: a late TCP row of the
    * same kernel flow is ignored; a UDP row with the same counters too, while one whose counters moved
@@ -98,7 +105,9 @@ export class Tracker {
    */
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
+  private readonly ownerCompactor = new OwnerCompactor();
   private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
+  private readonly sharedProcesses = new Interner<ProcessInfo>(4_096);
   private readonly unowned = new Set<Connection>();
   private nextId = 1;
   private readonly idPrefix: string;
@@ -224,11 +233,15 @@ export class Tracker {
     return connection;
   }
 
-  /** One ProcessInfo per owner record, shared by every connection of that socket. */
+  /**
+   * One ProcessInfo per owner record, and one per distinct content: the sockets of one process share
+   * it (at 50,000 connections from 50 processes, 50 objects instead of 50,000).
+   */
   private processOf(owner: OwnerRecord): ProcessInfo {
     let info = this.processes.get(owner);
     if (!info) {
-      info = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
+      const built = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
+      info = this.sharedProcesses.get(built, (process) => JSON.stringify(process)) ?? built;
       this.processes.set(owner, info);
     }
     return info;
@@ -244,7 +257,7 @@ export class Tracker {
   }
 
   owners(records: OwnerRecord[]): void {
-    for (const record of records) this.ownerIndex.add(canonical(record));
+    for (const record of records) this.ownerIndex.add(this.ownerCompactor.compact(canonical(record)));
     if (records.length === 0) return;
     const now = this.options.now();
     for (const connection of this.unowned) this.attribute(connection, now);
@@ -362,8 +375,8 @@ export class Tracker {
       if (now - connection.createdAt < OWNER_RETRY_MS) break;
       this.unowned.delete(connection);
     }
-    for (const [id, connection] of this.closed) {
-      if (connection.closedAt !== null && now - connection.closedAt < this.closedRetentionMs) break;
+    for (const [id, event] of this.closed) {
+      if (now - event.ts < this.closedRetentionMs) break;
       this.closed.delete(id);
     }
     for (const [key, ended] of this.ended) {
@@ -371,7 +384,7 @@ export class Tracker {
       this.ended.delete(key);
     }
     const oldestClosed = this.closed.values().next();
-    if (!oldestClosed.done && oldestClosed.value.closedAt !== null) next = Math.min(next, oldestClosed.value.closedAt + this.closedRetentionMs);
+    if (!oldestClosed.done) next = Math.min(next, oldestClosed.value.ts + this.closedRetentionMs);
     return next;
   }
 
@@ -403,7 +416,7 @@ export class Tracker {
     this.ended.delete(connection.key);
     this.ended.set(connection.key, { firstSeen: connection.firstSeen, raw: { ...connection.raw }, at: now, finished });
     this.send(connection, 'close', now);
-    this.closed.set(connection.id, connection);
+    this.closed.set(connection.id, toEvent(connection, 'close', now));
   }
 
   /** Drops all held connections; live flows reopen at the next tick under new ids, counted from now. */
@@ -421,12 +434,12 @@ export class Tracker {
   /** Latest event of every held connection (live ones that were opened, and recently closed). */
   connections(): ConnectionEvent[] {
     const result: ConnectionEvent[] = [];
-    for (const held of [this.live, this.closed]) {
-      for (const connection of held.values()) {
-        const emitted = connection.emitted;
-        if (emitted) result.push(toEvent(connection, emitted.event, emitted.ts, emitted.raw));
-      }
+    for (const connection of this.live.values()) {
+      const emitted = connection.emitted;
+      if (emitted) result.push(toEvent(connection, emitted.event, emitted.ts, emitted.raw));
     }
+    // Copies, as for live ones: a caller may keep or change what it gets.
+    for (const event of this.closed.values()) result.push({ ...event, local: { ...event.local }, remote: { ...event.remote } });
     return result;
   }
 
