@@ -1,7 +1,8 @@
 // docs/kernels.md from kernel-matrix rows, and back: the rows ride along in an HTML comment at the end
 // so a run of some kernels keeps the others' last results.
+import { HOST_ONLY } from './host-only.mjs';
 
-const CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns', 'startup'];
+const CAPABILITIES = ['tc', 'connect', 'accept', 'udp', 'close', 'exec', 'dns', 'startup', 'icmp'];
 const DATA_START = '<!-- kernel-matrix-data';
 const DATA_END = '-->';
 
@@ -49,6 +50,11 @@ export function renderKernelsDoc(rows, date) {
     'hello: from starting `snitchmap watch --json` to its first line, with every program loaded and',
     'attached. The Debian kernels run under software emulation (qemu TCG, no KVM), several times slower',
     'than hardware; the host row is the real figure.',
+    '',
+    'The Debian kernels run every file of `test/kernel/` but these, which run on the host kernel only',
+    '(`scripts/kernel-matrix/host-only.mjs`):',
+    '',
+    ...HOST_ONLY.map(({ file, why }) => `- \`${file}\`: ${why}.`),
     '',
     '## Winning variant of each capability',
     '',

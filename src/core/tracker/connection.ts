@@ -31,6 +31,8 @@ export interface Connection {
   countedUnattributed: boolean;
   /** The sample that created it: the key the owner join works on. */
   sample: FlowSample;
+  /** When the previous flow on its tuple began: older owner records without a cookie are not its. */
+  ownerNotBefore: number | null;
   /**
    * What was last emitted: the event and its counters. The event itself is rebuilt on demand
    * (connections()), not kept: at 50,000 connections a held copy of each was a third of the heap.

@@ -109,14 +109,25 @@ export class OwnerIndex {
     this.keyByCookie.set(cookie, claimed);
   }
 
-  find(flow: FlowKey & { cookie?: string | null }): OwnerMatch | null {
+  /**
+   * `notBefore`: when an earlier flow on this tuple began (ms since the epoch), if one did. A record
+   * made before it belongs to that flow's socket or an older one: a socket's owner record comes
+   * before its flow's first packet (connect, sendmsg) or after it (accept), never before an earlier
+   * flow on its tuple. This is what tells two sockets apart when the records carry no cookie (5.10:
+   * kprobes there cannot read one).
+   */
+  find(flow: FlowKey & { cookie?: string | null }, notBefore: number | null = null): OwnerMatch | null {
     const byCookie = flow.cookie ? this.byCookie.get(flow.cookie) : undefined;
     if (byCookie) return { owner: byCookie, via: 'cookie' };
     // An endpoint match whose record names another socket is a previous user of the same port (the
     // new socket's own record is still on its way): never borrow it. A listener's record is the
     // exception: accepted sockets are new sockets by nature.
-    const sameSocket = (owner: OwnerRecord | undefined): OwnerRecord | undefined =>
-      owner && flow.cookie && owner.cookie && owner.cookie !== flow.cookie ? undefined : owner;
+    const sameSocket = (owner: OwnerRecord | undefined): OwnerRecord | undefined => {
+      if (!owner) return undefined;
+      if (flow.cookie && owner.cookie) return owner.cookie === flow.cookie ? owner : undefined;
+      // Flow times are whole milliseconds, record times are not: 1 ms of slack.
+      return notBefore !== null && owner.ts <= notBefore + 1 ? undefined : owner;
+    };
     const tuple = sameSocket(this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort)));
     if (tuple) return { owner: tuple, via: 'tuple' };
     const local = sameSocket(this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort)));

@@ -103,7 +103,7 @@ export class Tracker {
    * same kernel flow is ignored; a UDP row with the same counters too, while one whose counters moved
    * on (a conversation resumed after the idle close) becomes a new connection counted from there.
    */
-  private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean }>();
+  private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean; takenOver?: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
   private readonly ownerCompactor = new OwnerCompactor();
   private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
@@ -198,7 +198,12 @@ export class Tracker {
   }
 
   private create(key: string, sample: FlowSample, now: number, base: FlowCounters = ZERO): Connection {
-    const match = this.ownerIndex.find(sample);
+    // A new TCP flow on a tuple is a new socket; a UDP one only when the kernel saw another socket
+    // take the tuple over (an idle UDP socket sending again is still the socket of its old record).
+    const before = this.ended.get(key);
+    const newSocket = before !== undefined && before.firstSeen < sample.firstSeen && (sample.proto === IPPROTO_TCP || before.takenOver === true);
+    const ownerNotBefore = newSocket ? before.firstSeen : null;
+    const match = this.ownerIndex.find(sample, ownerNotBefore);
     const connection: Connection = {
       key,
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
@@ -224,6 +229,7 @@ export class Tracker {
       endedAt: null,
       countedUnattributed: false,
       sample,
+      ownerNotBefore,
       emitted: null,
     };
     this.live.set(key, connection);
@@ -265,7 +271,7 @@ export class Tracker {
 
   /** Joins an unowned connection to its owner, if one is known now. */
   private attribute(connection: Connection, now: number): void {
-    const match: OwnerMatch | null = this.ownerIndex.find(connection.sample);
+    const match: OwnerMatch | null = this.ownerIndex.find(connection.sample, connection.ownerNotBefore);
     if (!match) return;
     this.unowned.delete(connection);
     connection.process = this.processOf(match.owner);
@@ -327,6 +333,7 @@ export class Tracker {
     if (connection && connection.firstSeen === final.firstSeen) {
       this.refresh(connection, final, now);
       this.close(connection, now, true);
+      this.markTakenOver(key);
       return;
     }
     if (protoOf(final) === null || this.ended.get(key)?.firstSeen === final.firstSeen) return;
@@ -336,7 +343,13 @@ export class Tracker {
     // and the new socket's connection stays.
     if (connection) this.live.delete(key);
     this.close(this.create(key, final, now), now, true);
+    this.markTakenOver(key);
     if (connection) this.live.set(key, connection);
+  }
+
+  private markTakenOver(key: string): void {
+    const ended = this.ended.get(key);
+    if (ended) ended.takenOver = true;
   }
 
   /** When this live connection closes for lack of traffic, if nothing else comes (ms since the epoch). */
