@@ -70,6 +70,8 @@ export class FlowCapture {
   private listeners: FlowListeners = {};
   private readonly ring: RingBufferHandle;
   private delivering = false;
+  /** While set, the keys of rows onEvents delivers (see readFlows). */
+  private delivered: Set<string> | null = null;
   private readonly linkWatcher: Poller | null;
   private readonly toEpoch: MonotonicToEpoch = monotonicToEpochNow();
   private readonly expiry: FlowExpiry;
@@ -137,6 +139,7 @@ export class FlowCapture {
     if (!complete) this.incompleteReads++;
     this.lastRead = { rows: count, batchCalls: calls, complete };
     const rows = decodeFlowRows(keys, values, count, this.toEpoch);
+    const fresh = this.deliverWrittenDuringRead();
     const { deleteIndexes, idleEnds } = this.expiry.review(rows, Date.now());
     if (deleteIndexes.length > 0) {
       const packed = Buffer.concat(deleteIndexes.map((i) => keys.subarray(i * FLOW_KEY_SIZE, (i + 1) * FLOW_KEY_SIZE)));
@@ -146,7 +149,25 @@ export class FlowCapture {
     // lower this estimate, so keep the maximum.
     this.evicted = Math.max(this.evicted, createdBefore - count - this.expiry.deleted);
     if (idleEnds.length > 0) this.listeners.flowEnds?.(idleEnds);
-    return rows;
+    return fresh.size === 0 ? rows : rows.filter((row) => !fresh.has(flowKeyText(row)));
+  }
+
+  /**
+   * Records written while the table was read — a DNS answer, then the open of the connection it
+   * named — are delivered now, with rows read after them; the table's older copies of those rows
+   * are dropped. Else a row could reach the listeners before the DNS copy that names it (seen on
+   * 5.10 under a storm: the client connected between the ring drain and the table read).
+   */
+  private deliverWrittenDuringRead(): Set<string> {
+    const fresh = new Set<string>();
+    if (this.delivering) return fresh;
+    this.delivered = fresh;
+    try {
+      this.ring.consume();
+    } finally {
+      this.delivered = null;
+    }
+    return fresh;
   }
 
   /** Packets the TC program has counted so far: one per-CPU entry, so callers can skip table reads while it stands still. */
@@ -256,18 +277,28 @@ export class FlowCapture {
     this.undecodable += decoded.unknown;
     this.delivering = true;
     try {
+      // Rows first, owners drained after: every owner record written before a row was read (a
+      // socket's connect or sendmsg comes before its flow's first packet) then reaches the listeners
+      // ahead of that row. Draining first left a gap: on a slow 5.10 guest a port's new socket
+      // connected between the drain and the read, its row came without its record, and the
+      // previous socket's record (no cookie there to tell them apart) was taken for it.
+      const rows = this.readKeys(decoded.keysToRead);
       this.listeners.beforeBatch?.();
       if (decoded.dns.length > 0) this.listeners.dns?.(decoded.dns);
       const reused = decoded.ends.filter((end) => end.reason === 'reuse');
       const ended = decoded.ends.filter((end) => end.reason !== 'reuse');
       if (reused.length > 0) this.listeners.flowEnds?.(reused);
-      const rows = this.readKeys(decoded.keysToRead);
       if (rows.length > 0) this.listeners.flows?.(rows);
+      if (this.delivered) for (const row of rows) this.delivered.add(flowKeyText(row));
       if (ended.length > 0) this.listeners.flowEnds?.(ended);
     } finally {
       this.delivering = false;
     }
   }
+}
+
+function flowKeyText(key: FlowKey): string {
+  return [key.ifindex, key.proto, key.localIp, key.localPort, key.remoteIp, key.remotePort].join('|');
 }
 
 export type { FlowEnd, FlowKey };

@@ -90,7 +90,10 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
     // do not force a wakeup, so they may still sit in the ring when the table is read).
     readFlows: () => {
       owners.poll();
-      return flows.readFlows();
+      const rows = flows.readFlows();
+      // Records written while the table was read reach the listeners before these rows do.
+      owners.poll();
+      return rows;
     },
     packets: () => flows.packets(),
     existingOwners: () => owners.existingOwners(),

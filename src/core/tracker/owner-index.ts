@@ -62,9 +62,16 @@ export class OwnerIndex {
   /** The index key a socket's latest record claimed, tagged by its map (t: tuple, l: listen, u: local). */
   private readonly keyByCookie: BoundedMap<string>;
   private readonly byCookie: BoundedMap<OwnerRecord>;
+  /**
+   * The record before the latest on an endpoint key, kept only when neither carries a cookie: the
+   * final row of a flow whose tuple another socket took over needs its own socket's record, which
+   * without cookies only time tells apart from the newer one.
+   */
+  private readonly previous: BoundedMap<OwnerRecord>;
 
   constructor(maxEntries = 65_536) {
     this.byCookie = new BoundedMap(maxEntries);
+    this.previous = new BoundedMap(maxEntries);
     this.byTuple = new BoundedMap(maxEntries);
     this.byLocal = new BoundedMap(maxEntries);
     this.byListen = new BoundedMap(maxEntries);
@@ -79,6 +86,7 @@ export class OwnerIndex {
     let claimed: string;
     if (owner.remoteIp !== null && owner.remotePort !== null) {
       const key = tupleKey(owner.proto, owner.localIp, owner.localPort, owner.remoteIp, owner.remotePort);
+      this.keepPrevious(`t:${key}`, this.byTuple.get(key), owner);
       this.byTuple.set(key, owner);
       claimed = `t:${key}`;
     } else if (owner.how === 'listen') {
@@ -89,6 +97,7 @@ export class OwnerIndex {
       const key = WILDCARDS.has(owner.localIp)
         ? wildcardKey(owner.proto, owner.localPort)
         : localKey(owner.proto, owner.localIp, owner.localPort);
+      this.keepPrevious(`u:${key}`, this.byLocal.get(key), owner);
       this.byLocal.set(key, owner);
       claimed = `u:${key}`;
     }
@@ -109,14 +118,20 @@ export class OwnerIndex {
     this.keyByCookie.set(cookie, claimed);
   }
 
+  private keepPrevious(key: string, older: OwnerRecord | undefined, owner: OwnerRecord): void {
+    if (older && older !== owner && older.cookie === null && owner.cookie === null && older.ts < owner.ts) this.previous.set(key, older);
+  }
+
   /**
    * `notBefore`: when an earlier flow on this tuple began (ms since the epoch), if one did. A record
    * made before it belongs to that flow's socket or an older one: a socket's owner record comes
    * before its flow's first packet (connect, sendmsg) or after it (accept), never before an earlier
    * flow on its tuple. This is what tells two sockets apart when the records carry no cookie (5.10:
-   * kprobes there cannot read one).
+   * kprobes there cannot read one). `upTo`: for the final row of a flow another socket took over
+   * (its firstSeen): records of the kinds made before their flow's first packet (connect, sendmsg)
+   * made after it are the newer socket's.
    */
-  find(flow: FlowKey & { cookie?: string | null }, notBefore: number | null = null): OwnerMatch | null {
+  find(flow: FlowKey & { cookie?: string | null }, notBefore: number | null = null, upTo: number | null = null): OwnerMatch | null {
     const byCookie = flow.cookie ? this.byCookie.get(flow.cookie) : undefined;
     if (byCookie) return { owner: byCookie, via: 'cookie' };
     // An endpoint match whose record names another socket is a previous user of the same port (the
@@ -126,13 +141,16 @@ export class OwnerIndex {
       if (!owner) return undefined;
       if (flow.cookie && owner.cookie) return owner.cookie === flow.cookie ? owner : undefined;
       // Flow times are whole milliseconds, record times are not: 1 ms of slack.
-      return notBefore !== null && owner.ts <= notBefore + 1 ? undefined : owner;
+      if (notBefore !== null && owner.ts <= notBefore + 1) return undefined;
+      return upTo !== null && (owner.how === 'connect' || owner.how === 'udp-send') && owner.ts > upTo + 1 ? undefined : owner;
     };
-    const tuple = sameSocket(this.byTuple.get(tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort)));
+    const either = (map: BoundedMap<OwnerRecord>, tag: string, key: string): OwnerRecord | undefined =>
+      sameSocket(map.get(key)) ?? sameSocket(this.previous.get(`${tag}:${key}`));
+    const tuple = either(this.byTuple, 't', tupleKey(flow.proto, flow.localIp, flow.localPort, flow.remoteIp, flow.remotePort));
     if (tuple) return { owner: tuple, via: 'tuple' };
-    const local = sameSocket(this.byLocal.get(localKey(flow.proto, flow.localIp, flow.localPort)));
+    const local = either(this.byLocal, 'u', localKey(flow.proto, flow.localIp, flow.localPort));
     if (local) return { owner: local, via: 'local' };
-    const wildcard = sameSocket(this.byLocal.get(wildcardKey(flow.proto, flow.localPort)));
+    const wildcard = either(this.byLocal, 'u', wildcardKey(flow.proto, flow.localPort));
     if (wildcard) return { owner: wildcard, via: 'wildcard' };
     const listener = this.byListen.get(localKey(flow.proto, '*', flow.localPort));
     if (listener) return { owner: listener, via: 'listen' };

@@ -197,13 +197,15 @@ export class Tracker {
     this.live.set(connection.key, connection);
   }
 
-  private create(key: string, sample: FlowSample, now: number, base: FlowCounters = ZERO): Connection {
-    // A new TCP flow on a tuple is a new socket; a UDP one only when the kernel saw another socket
-    // take the tuple over (an idle UDP socket sending again is still the socket of its old record).
+  private create(key: string, sample: FlowSample, now: number, base: FlowCounters = ZERO, ownerUpTo: number | null = null): Connection {
+    // A TCP flow that starts with a SYN on a tuple is a new socket (a SYN-less row is the kernel
+    // recreating the row of a connection it evicted); a UDP one only when the kernel saw another
+    // socket take the tuple over (an idle UDP socket sending again is still its old record's).
     const before = this.ended.get(key);
-    const newSocket = before !== undefined && before.firstSeen < sample.firstSeen && (sample.proto === IPPROTO_TCP || before.takenOver === true);
+    const startsWithSyn = sample.proto === IPPROTO_TCP && (sample.tcpFlags & TCP_SYN) !== 0;
+    const newSocket = before !== undefined && before.firstSeen < sample.firstSeen && (startsWithSyn || before.takenOver === true);
     const ownerNotBefore = newSocket ? before.firstSeen : null;
-    const match = this.ownerIndex.find(sample, ownerNotBefore);
+    const match = this.ownerIndex.find(sample, ownerNotBefore, ownerUpTo);
     const connection: Connection = {
       key,
       id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
@@ -342,7 +344,7 @@ export class Tracker {
     // old flow's open can already be the new socket's): the old flow opens and closes on its own,
     // and the new socket's connection stays.
     if (connection) this.live.delete(key);
-    this.close(this.create(key, final, now), now, true);
+    this.close(this.create(key, final, now, ZERO, final.firstSeen), now, true);
     this.markTakenOver(key);
     if (connection) this.live.set(key, connection);
   }

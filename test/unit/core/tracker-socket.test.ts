@@ -44,6 +44,45 @@ describe('Tracker socket identity', () => {
     expect(events.filter((event) => event.event === 'open').map((event) => event.process?.name)).toEqual(['old', 'new']);
   });
 
+  it('without cookies (5.10), a TCP port reused after a reset: each connection gets the record made for it, by time', () => {
+    const { events, tracker, clock } = setup();
+    const tcp = { localIp: '10.213.7.1', localPort: 48100, remoteIp: '10.213.7.2', remotePort: 9001 };
+    tracker.owners([owner({ ...tcp, ts: 900, pid: 100, comm: 'old' })]);
+    tracker.flows([flow({ ...tcp, firstSeen: 1_000, cookie: null })]);
+    const final = flow({ ...tcp, firstSeen: 1_000, tcpFlags: 0x16, cookie: null });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    // The new socket's row before its record: the old record is older than the old flow, not its.
+    tracker.flows([flow({ ...tcp, firstSeen: 2_000, cookie: null })]);
+    expect(events.map((event) => [event.event, event.process?.name])).toEqual([['open', 'old'], ['close', 'old']]);
+    tracker.owners([owner({ ...tcp, ts: 1_990, pid: 200, comm: 'new' })]);
+    clock.now += 10;
+    tracker.tick();
+    expect(events.map((event) => [event.event, event.process?.name])).toEqual([['open', 'old'], ['close', 'old'], ['open', 'new']]);
+  });
+
+  it('without cookies, the final row of a flow taken over before any row was read finds its own record, not the newer one', () => {
+    const { events, tracker } = setup();
+    const tcp = { localIp: '10.213.7.1', localPort: 48200, remoteIp: '10.213.7.2', remotePort: 9001 };
+    // Both records were drained before the take-over was delivered: the newer one is the latest.
+    tracker.owners([owner({ ...tcp, ts: 900, pid: 100, comm: 'old' })]);
+    tracker.owners([owner({ ...tcp, ts: 1_990, pid: 200, comm: 'new' })]);
+    const final = flow({ ...tcp, firstSeen: 1_000, tcpFlags: 0x16, cookie: null });
+    tracker.flowEnds([{ ...flowEnd(final, 'reuse'), final }]);
+    tracker.flows([flow({ ...tcp, firstSeen: 2_000, cookie: null })]);
+    expect(events.map((event) => [event.event, event.process?.name])).toEqual([['open', 'old'], ['close', 'old'], ['open', 'new']]);
+  });
+
+  it('without cookies, an idle-closed UDP flow that resumes keeps its socket\'s old record', () => {
+    const { events, tracker, clock } = setup();
+    const local = { ...udp, localPort: 47100 };
+    tracker.owners([owner({ ...local, how: 'udp-send', remoteIp: null, remotePort: null, ts: 900, pid: 100, comm: 'ntp' })]);
+    tracker.flows([flow({ ...local, firstSeen: 1_000, cookie: null })]);
+    clock.now += 61_000;
+    tracker.tick();
+    tracker.flows([flow({ ...local, firstSeen: 70_000, txBytes: 40, txPackets: 1, cookie: null })]);
+    expect(events.map((event) => [event.event, event.process?.name])).toEqual([['open', 'ntp'], ['close', 'ntp'], ['open', 'ntp']]);
+  });
+
   it('a flow that came and went before any row was read opens and closes from its reuse end', () => {
     const { events, tracker } = setup();
     tracker.owners([owner({ ...udp, how: 'udp-send', remoteIp: null, remotePort: null, cookie: '11', pid: 100, comm: 'gone' })]);

@@ -71,6 +71,8 @@ describe('Tracker lifecycle', () => {
     tracker.flows([first]);
     advance(1_000);
     expect(events.map((event) => event.event)).toEqual(['open', 'close']);
+    // A new connection on the tuple is a new socket, with its own connect record.
+    tracker.owners([owner({ ts: 98_990 })]);
     tracker.flows([flow({ firstSeen: 99_000, txBytes: 80 })]);
     const byId = expectLifecycle(events);
     expect(byId.size).toBe(2);
@@ -151,7 +153,8 @@ describe('Tracker lifecycle', () => {
     tracker.flows([flow({ ...other, txBytes: 52, firstSeen: 2_000, tcpFlags: 0x11 })]);
     tracker.flowEnds([flowEnd(flow(other), 'fin')]);
     expect(events.slice(2).map((event) => [event.event, event.txBytes])).toEqual([['open', 112], ['close', 112]]);
-    // A new connection on the same tuple starts with SYN and is new.
+    // A new connection on the same tuple starts with SYN and is new (a new socket, its own record).
+    tracker.owners([owner({ ts: 89_990 })]);
     tracker.flows([flow({ firstSeen: 90_000, txBytes: 60, tcpFlags: 0x02 })]);
     expect(events.at(-1)).toMatchObject({ event: 'open', txBytes: 60 });
   });
@@ -170,6 +173,7 @@ describe('Tracker lifecycle', () => {
     const { events, tracker } = setup();
     tracker.owners([owner()]);
     tracker.flows([flow({ txBytes: 5_000 })]);
+    tracker.owners([owner({ ts: 49_990 })]); // the new SYN's socket
     tracker.flows([flow({ txBytes: 100, firstSeen: 50_000 })]);
     expect(events.map((event) => event.event)).toEqual(['open', 'close', 'open']);
     expect(events.at(-1)?.txBytes).toBe(100);
