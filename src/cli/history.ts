@@ -20,11 +20,11 @@ export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Pr
   const [{ openHistoryReader, HistoryReadError }, { queryWindow }] = await Promise.all([import('../core/history/reader.js'), import('../core/history/queries.js')]);
   const file = options.history ?? deps.defaultFile;
   let connections: HistoryConnection[];
-  let truncated: boolean;
   try {
     const db = openHistoryReader(file);
     try {
-      ({ connections, truncated } = queryWindow(
+      // The whole window: the CLI never cuts it.
+      ({ connections } = queryWindow(
         db,
         { from: options.since, to: options.until },
         { ...(options.process !== undefined ? { process: options.process } : {}), ...(options.country !== undefined ? { country: options.country } : {}), limit: Number.MAX_SAFE_INTEGER },
@@ -37,7 +37,6 @@ export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Pr
     deps.stderr.write(`snitchmap: ${(error as Error).message}\n`);
     return 1;
   }
-  void truncated;
   // Oldest first, as watch prints them.
   connections.sort((a, b) => a.firstSeen - b.firstSeen);
   if (options.json) {

@@ -41,7 +41,7 @@ export function disabledHistory(file: string | null, notice: string | null): His
     notice,
     enabled: false,
     attach: () => () => undefined,
-    query: () => ({ enabled: false, file, connections: [], truncated: false, notice }),
+    query: () => ({ enabled: false, file, connections: [], total: 0, truncated: false, notice }),
     timeline: (_from, _to, stepMs) => ({ enabled: false, oldest: null, stepMs, bins: [], notice }),
     flush: () => undefined,
     close: () => undefined,
