@@ -58,9 +58,12 @@ const MIGRATIONS: string[] = [
   // 2: the window query's index. Active in [from, to] is last_seen >= from AND first_seen <= to;
   // with both in one index the count reads the index alone and the rows newer than the window are
   // skipped without reading them (bench/RESULTS.md, History). It serves what connections_last_seen did.
+  // buckets_t goes: a second B-tree written per bucket for the pruner alone, which now finds old
+  // buckets through their connections (retention.ts).
   `
   DROP INDEX connections_last_seen;
   CREATE INDEX connections_window ON connections (last_seen, first_seen);
+  DROP INDEX buckets_t;
   `,
 ];
 
