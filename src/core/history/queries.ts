@@ -43,13 +43,20 @@ const openArm = (c: string, f: Filters): string => `${c}.open = 1 AND ${c}.last_
 // holding its start). A connection that lived wholly inside it (from its first whole hour on, so
 // even its rolled-up hour buckets start inside) moved its totals in it: no bucket lookup, which was
 // most of the query's time. A connection still moving after \`to\` gets its counters as of \`to\`.
-const columns = (c: string): string => `${c}.last_seen, ${c}.first_seen, ${c}.open, ${c}.new_host, ${c}.new_country, ${c}.event,
-  CASE WHEN ${c}.first_seen >= :fromHour AND ${c}.last_seen <= :to THEN ${c}.tx_bytes
-    ELSE (SELECT coalesce(sum(tx), 0) FROM buckets WHERE conn = ${c}.id AND t BETWEEN :fromBucket AND :to) END AS wtx,
-  CASE WHEN ${c}.first_seen >= :fromHour AND ${c}.last_seen <= :to THEN ${c}.rx_bytes
-    ELSE (SELECT coalesce(sum(rx), 0) FROM buckets WHERE conn = ${c}.id AND t BETWEEN :fromBucket AND :to) END AS wrx,
-  CASE WHEN ${c}.last_seen > :to THEN (SELECT coalesce(sum(tx), 0) FROM buckets WHERE conn = ${c}.id AND t <= :to) END AS ctx,
-  CASE WHEN ${c}.last_seen > :to THEN (SELECT coalesce(sum(rx), 0) FROM buckets WHERE conn = ${c}.id AND t <= :to) END AS crx`;
+// The first minute's bytes are in the row (first_tx/first_rx, recorder.ts): a bucket at the minute
+// of first_seen, counted as one.
+const columns = (c: string): string => {
+  const firstMinute = `(${c}.first_seen / ${MINUTE_MS}) * ${MINUTE_MS}`;
+  const inWindow = (column: string): string => `(SELECT coalesce(sum(${column}), 0) FROM buckets WHERE conn = ${c}.id AND t BETWEEN :fromBucket AND :to)
+      + CASE WHEN ${firstMinute} BETWEEN :fromBucket AND :to THEN ${c}.first_${column} ELSE 0 END`;
+  const upTo = (column: string): string => `(SELECT coalesce(sum(${column}), 0) FROM buckets WHERE conn = ${c}.id AND t <= :to)
+      + CASE WHEN ${firstMinute} <= :to THEN ${c}.first_${column} ELSE 0 END`;
+  return `${c}.last_seen, ${c}.first_seen, ${c}.open, ${c}.new_host, ${c}.new_country, ${c}.event,
+  CASE WHEN ${c}.first_seen >= :fromHour AND ${c}.last_seen <= :to THEN ${c}.tx_bytes ELSE ${inWindow('tx')} END AS wtx,
+  CASE WHEN ${c}.first_seen >= :fromHour AND ${c}.last_seen <= :to THEN ${c}.rx_bytes ELSE ${inWindow('rx')} END AS wrx,
+  CASE WHEN ${c}.last_seen > :to THEN ${upTo('tx')} END AS ctx,
+  CASE WHEN ${c}.last_seen > :to THEN ${upTo('rx')} END AS crx`;
+};
 
 const windowSql = (f: Filters): string => `
   SELECT ${columns('c')} FROM connections c WHERE ${firstArm('c', f)}

@@ -64,9 +64,18 @@ export function prune(db: Database, limits: RetentionLimits, now: number, previo
     const old = db.prepare('SELECT id FROM connections WHERE open = 0 AND last_seen < ?').pluck().all(cutoff) as number[];
     deleteConnections(db, old);
     connections += old.length;
+    const minutes = { since: previous.hour, before: hour };
+    // A connection's first minute (kept in its row, recorder.ts) older than `hour` becomes, or joins,
+    // its hour bucket, as every other minute does.
+    db.prepare(
+      `INSERT INTO buckets (t, conn, tx, rx)
+       SELECT (first_seen / ${HOUR_MS}) * ${HOUR_MS}, id, first_tx, first_rx FROM connections
+       WHERE last_seen >= :since AND first_seen < :before AND (first_tx != 0 OR first_rx != 0)
+       ON CONFLICT (conn, t) DO UPDATE SET tx = tx + excluded.tx, rx = rx + excluded.rx`,
+    ).run(minutes);
+    db.prepare('UPDATE connections SET first_tx = 0, first_rx = 0 WHERE last_seen >= :since AND first_seen < :before AND (first_tx != 0 OR first_rx != 0)').run(minutes);
     db.prepare(`DELETE FROM buckets WHERE t < :before AND conn IN (${HOLDERS})`).run({ since: previous.cutoff, before: cutoff });
     db.prepare('DELETE FROM traffic WHERE t < ?').run(cutoff);
-    const minutes = { since: previous.hour, before: hour };
     db.prepare(
       `INSERT INTO buckets (t, conn, tx, rx)
        SELECT (t / ${HOUR_MS}) * ${HOUR_MS} AS h, conn, sum(tx), sum(rx) FROM buckets

@@ -41,16 +41,19 @@ it('rolls up and deletes from the previous mark on, keeping every byte until its
   history.flush();
   const db = new Database(file, { timeout: 5_000 });
   const buckets = (): Array<{ conn: number; t: number; tx: number }> => db.prepare('SELECT conn, t, tx FROM buckets ORDER BY conn, t').all() as Array<{ conn: number; t: number; tx: number }>;
-  const sum = (): number => buckets().reduce((n, b) => n + b.tx, 0);
+  // With the first minutes kept in the connections' rows (recorder.ts).
+  const sum = (): number => buckets().reduce((n, b) => n + b.tx, 0) + (db.prepare('SELECT sum(first_tx) FROM connections').pluck().get() as number);
   try {
     expect(sum()).toBe(tx + 9);
     // Day 1, 10:00: only day 0 is older than a day.
     const first = prune(db, LIMITS, T0 + DAY_MS + 10 * HOUR_MS);
-    expect(first.rolledUp).toBe(2); // day 0's two minutes of 'long' -> one hour bucket
+    // Day 0's two minutes of 'long' become one hour bucket: the first (kept in its row) and one bucket row.
+    expect(first.rolledUp).toBe(1);
+    expect(db.prepare('SELECT first_tx FROM connections ORDER BY id').pluck().all()).toEqual([0, 7]);
     expect(sum()).toBe(tx + 9);
     // From that mark on: day 1's minutes of both connections and day 2's of 'long' age out.
     const second = prune(db, LIMITS, T0 + 3 * DAY_MS + 10 * HOUR_MS, first.mark);
-    expect(second.rolledUp).toBe(6);
+    expect(second.rolledUp).toBe(5); // 'long': 2 + 2, 'short': its second minute (its first is in its row)
     expect(buckets().filter((b) => b.t < T0 + 2 * DAY_MS + 10 * HOUR_MS && b.t % HOUR_MS !== 0)).toEqual([]);
     expect(sum()).toBe(tx + 9);
     // Past the age limit: 'short' goes, and the old buckets of 'long' (still kept) with it.

@@ -18,8 +18,12 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 1, 0, 0, 0);
 const COUNT = 400;
 
-// The query before schema 2, verbatim.
+// The query before schema 2, verbatim but for "buckets": schema 2 keeps a connection's first minute
+// in its row (first_tx/first_rx), which the old query reads here as the bucket it was.
 const OLD_SQL = `
+  WITH buckets AS (
+    SELECT conn, t, tx, rx FROM main.buckets
+    UNION ALL SELECT id, (first_seen / 60000) * 60000, first_tx, first_rx FROM connections WHERE first_tx != 0 OR first_rx != 0)
   SELECT c.first_seen, c.last_seen, c.open, c.event,
     (SELECT coalesce(sum(tx), 0) FROM buckets WHERE conn = c.id AND t BETWEEN :fromBucket AND :to) AS wtx,
     (SELECT coalesce(sum(rx), 0) FROM buckets WHERE conn = c.id AND t BETWEEN :fromBucket AND :to) AS wrx,
