@@ -27,9 +27,9 @@ interface Row {
 // (a quiet long-lived connection keeps an old last_seen). Two arms so each is a range on an index:
 // connections_window (last_seen, first_seen) for the first, the partial connections_open for the
 // second; `ORDER BY last_seen DESC LIMIT` then streams the newest first and stops at the limit
-// (one `OR` made SQLite walk the whole table: 4.7 s for 100,000, bench/RESULTS.md). The process
-// and country tests are only in the statements that filter: a `(:p IS NULL OR process = :p)` made
-// the count read every row instead of the index alone.
+// (with one `OR` SQLite walked the whole table: 2.5–4.7 s for 100,000, bench/RESULTS.md). The
+// process and country tests are only in the statements that filter: a `(:p IS NULL OR process = :p)`
+// made the count read every row instead of the index alone.
 interface Filters {
   process: boolean;
   country: boolean;
@@ -42,7 +42,7 @@ const openArm = (c: string, f: Filters): string => `${c}.open = 1 AND ${c}.last_
 // Bytes in the window: buckets starting in it (minute buckets; an hour bucket counts for the window
 // holding its start). A connection that lived wholly inside it (from its first whole hour on, so
 // even its rolled-up hour buckets start inside) moved its totals in it: no bucket lookup, which was
-// most of the query's time. A connection still moving after \`to\` gets its counters as of \`to\`.
+// most of the query's time. A connection still moving after `to` gets its counters as of `to`.
 // The first minute's bytes are in the row (first_tx/first_rx, recorder.ts): a bucket at the minute
 // of first_seen, counted as one.
 const columns = (c: string): string => {
