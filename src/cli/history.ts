@@ -17,7 +17,11 @@ export interface HistoryDeps {
 
 export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Promise<number> {
   // Loaded here: --help and usage errors must not need the native module.
-  const [{ openHistoryReader, HistoryReadError }, { queryWindow }] = await Promise.all([import('../core/history/reader.js'), import('../core/history/queries.js')]);
+  const [{ openHistoryReader, HistoryReadError }, { queryWindow }, { StoredEventError }] = await Promise.all([
+    import('../core/history/reader.js'),
+    import('../core/history/queries.js'),
+    import('../core/history/stored-event.js'),
+  ]);
   const file = options.history ?? deps.defaultFile;
   let connections: HistoryConnection[];
   try {
@@ -33,7 +37,7 @@ export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Pr
       db.close();
     }
   } catch (error) {
-    if (!(error instanceof HistoryReadError) && !(error as { code?: string }).code?.startsWith('SQLITE')) throw error;
+    if (!(error instanceof HistoryReadError) && !(error instanceof StoredEventError) && !(error as { code?: string }).code?.startsWith('SQLITE')) throw error;
     deps.stderr.write(`snitchmap: ${(error as Error).message}\n`);
     return 1;
   }

@@ -3,8 +3,8 @@
 // call these; nothing else reads the tables.
 
 import type { Database, Statement } from 'better-sqlite3';
-import type { ConnectionEvent } from '../../shared/contract.js';
 import type { HistoryConnection, HistoryFilter, HistoryWindow, TimelineBin } from '../../shared/history.js';
+import { decodeEvent } from './stored-event.js';
 
 export const DEFAULT_LIMIT = 100_000;
 const MINUTE_MS = 60_000;
@@ -72,7 +72,7 @@ const countSql = (f: Filters): string =>
 // One object literal of a fixed shape: spreading the parsed event and adding fields made V8 give
 // up on the objects' shapes, 7 s instead of 0.1 s for 100,000 connections (bench/history-store.mjs).
 function toConnection(row: Row, window: HistoryWindow): HistoryConnection {
-  const s = JSON.parse(row.event) as ConnectionEvent;
+  const s = decodeEvent(row.event);
   const endedInside = row.open === 0 && row.last_seen <= window.to;
   return {
     type: 'connection',

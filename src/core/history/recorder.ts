@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ConnectionEvent } from '../../shared/contract.js';
 import type { Engine } from '../engine-types.js';
+import { encodeEvent } from './stored-event.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -224,7 +225,7 @@ export class Recorder {
     const open = event.event === 'close' ? 0 : 1;
     const { host, geo } = event.remote;
     const country = geo?.country ?? null;
-    const json = JSON.stringify(event);
+    const json = encodeEvent(event);
     const isNew = { host: 0, country: 0 };
     if (held === undefined || !held.paired) {
       const name = event.process?.name;

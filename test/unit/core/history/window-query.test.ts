@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistory, type History } from '../../../../src/core/history/history.js';
 import { queryWindow } from '../../../../src/core/history/queries.js';
 import { DAY_MS, HOUR_MS, prune } from '../../../../src/core/history/retention.js';
+import { decodeEvent } from '../../../../src/core/history/stored-event.js';
 import type { HistoryConnection, HistoryWindow } from '../../../../src/shared/history.js';
 import { connection, FakeEngine } from './fake-engine.js';
 
@@ -48,7 +49,7 @@ function oldAnswer(db: Database.Database, window: HistoryWindow): Map<string, ob
   const rows = db.prepare(OLD_SQL).all({ from: window.from, to: window.to, fromBucket: Math.floor(window.from / MINUTE) * MINUTE }) as OldRow[];
   return new Map(
     rows.map((row) => {
-      const event = JSON.parse(row.event) as { id: string; txBytes: number; rxBytes: number };
+      const event = decodeEvent(row.event);
       return [event.id, { firstSeen: row.first_seen, lastSeen: row.last_seen, txBytes: row.ctx ?? event.txBytes, rxBytes: row.crx ?? event.rxBytes, windowTxBytes: row.wtx, windowRxBytes: row.wrx }];
     }),
   );
