@@ -1,17 +1,19 @@
 // History store benchmarks (src/core/history): the write path at 2,000 new connections/s, bytes on
 // disk per connection, and a 24 h window with 100,000 connections. Runs the tsc output:
 //   npx tsc -p tsconfig.build.json && node bench/history-store.mjs [SECONDS] [WINDOW_CONNECTIONS]
-// Prints medians; results go to bench/RESULTS.md by hand.
+// PART (third argument): write | window | all. Prints medians; results go to bench/RESULTS.md by hand.
 import console from 'node:console';
 import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { createHistoryApi } from '../dist/src/core/history/api.js';
 import { openHistory } from '../dist/src/core/history/history.js';
 
 const SECONDS = Number(process.argv[2] ?? 20);
 const WINDOW_CONNECTIONS = Number(process.argv[3] ?? 100_000);
+const PART = process.argv[4] ?? 'all'; // write | window | all
 const RATE = 2000;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const pct = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
@@ -68,36 +70,58 @@ function writePath(dir) {
   return { perSecond, connections: n, bytes };
 }
 
-/** A 24 h window holding WINDOW_CONNECTIONS connections: the query time (store only, and with JSON as serve sends it). */
-function windowQuery(dir) {
+/**
+ * A 24 h window holding WINDOW_CONNECTIONS connections, with half as many on the day before and the
+ * day after (the index must skip them). Times: what the UI asks (getHistory: the newest UI_LIMIT and
+ * the count of the rest), serialised as serve sends it and parsed as the page does; and the whole
+ * window as `snitchmap history` reads it.
+ */
+async function windowQuery(dir) {
   const file = join(dir, 'window.sqlite');
   const day = 86_400_000;
   const t0 = Date.UTC(2026, 0, 2);
-  let clock = t0;
+  let clock = t0 - day;
   const history = openHistory({ file, now: () => clock, flushMs: 3_600_000 });
   const engine = new Engine();
   history.attach(engine);
   const step = day / WINDOW_CONNECTIONS;
-  for (let i = 0; i < WINDOW_CONNECTIONS; i++) {
-    const ts = Math.floor(t0 + i * step);
-    engine.send(event(i, 'open', ts, 0));
-    engine.send(event(i, 'update', ts + 30_000, 5000));
-    engine.send(event(i, 'close', ts + 90_000, 9000));
-    if (i % 5000 === 4999) history.flush();
-  }
-  clock = t0 + day + 120_000;
+  const around = Math.floor(WINDOW_CONNECTIONS / 2);
+  let n = 0;
+  const add = (ts) => {
+    engine.send(event(n, 'open', ts, 0));
+    engine.send(event(n, 'update', ts + 30_000, 5000));
+    engine.send(event(n, 'close', ts + 90_000, 9000));
+    if (++n % 5000 === 0) history.flush();
+  };
+  for (let i = 0; i < around; i++) add(Math.floor(t0 - day + (i * day) / around));
+  // Inside: start at least 90 s after t0 and end by t0 + day, so exactly WINDOW_CONNECTIONS are in it.
+  for (let i = 0; i < WINDOW_CONNECTIONS; i++) add(Math.floor(t0 + 90_001 + i * step * 0.99));
+  for (let i = 0; i < around; i++) add(Math.floor(t0 + day + 120_000 + (i * day) / around));
+  clock = t0 + 2 * day + 240_000;
   history.flush();
-  const queryMs = [];
-  const jsonMs = [];
-  let count = 0;
-  for (let r = 0; r < 5; r++) {
+  const api = createHistoryApi(() => history);
+  const window = { from: t0, to: t0 + day };
+  const ui = { queryMs: [], jsonMs: [], parseMs: [], bytes: 0, count: 0, total: 0 };
+  for (let r = 0; r < 7; r++) {
     const start = performance.now();
-    const result = history.query({ from: t0, to: t0 + day }, { limit: 200_000 });
-    queryMs.push(performance.now() - start);
-    count = result.connections.length;
+    const result = await api.getHistory(window);
+    ui.queryMs.push(performance.now() - start);
     const s2 = performance.now();
-    JSON.stringify(result);
-    jsonMs.push(performance.now() - s2);
+    const text = JSON.stringify(result);
+    ui.jsonMs.push(performance.now() - s2);
+    const s3 = performance.now();
+    JSON.parse(text);
+    ui.parseMs.push(performance.now() - s3);
+    ui.bytes = text.length;
+    ui.count = result.connections.length;
+    ui.total = result.total;
+  }
+  const cli = { queryMs: [], count: 0 };
+  for (let r = 0; r < 3; r++) {
+    const start = performance.now();
+    const result = history.query(window, { limit: Number.MAX_SAFE_INTEGER });
+    cli.queryMs.push(performance.now() - start);
+    cli.count = result.connections.length;
   }
   const timelineMs = [];
   for (let r = 0; r < 5; r++) {
@@ -106,19 +130,26 @@ function windowQuery(dir) {
     timelineMs.push(performance.now() - start);
   }
   history.close();
-  return { count, queryMs: median(queryMs), jsonMs: median(jsonMs), timelineMs: median(timelineMs) };
+  return { ui, cli, timelineMs: median(timelineMs) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sm-history-bench-'));
 try {
   console.log(`machine: ${cpus()[0]?.model} x${cpus().length}, node ${process.version}`);
+  if (PART !== 'window') {
   const write = writePath(dir);
   const cpu = write.perSecond.slice(2).map((s) => s.cpuMs);
   console.log(`write path: ${RATE} new connections/s (3 events each) for ${SECONDS} s`);
   console.log(`  recorder CPU per second of traffic: median ${median(cpu).toFixed(1)} ms (${(median(cpu) / 10).toFixed(2)} % of one core), p95 ${pct(cpu, 0.95).toFixed(1)} ms`);
   console.log(`  bytes on disk per connection (file + wal): ${(write.bytes / write.connections).toFixed(0)} (${write.connections} connections, ${(write.bytes / 1048576).toFixed(1)} MiB)`);
-  const window = windowQuery(dir);
-  console.log(`24 h window, ${window.count} connections: query ${window.queryMs.toFixed(0)} ms, + JSON.stringify ${window.jsonMs.toFixed(0)} ms; 30-day timeline (hour bins) ${window.timelineMs.toFixed(1)} ms`);
+  }
+  if (PART !== 'write') {
+  const { ui, cli, timelineMs } = await windowQuery(dir);
+  console.log(`24 h window with ${ui.total} connections (${Math.floor(WINDOW_CONNECTIONS / 2)} more on each side), medians:`);
+  console.log(`  UI (getHistory): ${ui.count} sent of ${ui.total}: query ${median(ui.queryMs).toFixed(1)} ms, JSON.stringify ${median(ui.jsonMs).toFixed(1)} ms, JSON.parse ${median(ui.parseMs).toFixed(1)} ms, ${(ui.bytes / 1048576).toFixed(2)} MiB`);
+  console.log(`  CLI (whole window): ${cli.count} connections in ${median(cli.queryMs).toFixed(0)} ms`);
+  console.log(`  30-day timeline (hour bins) ${timelineMs.toFixed(1)} ms`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

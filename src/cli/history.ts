@@ -17,14 +17,18 @@ export interface HistoryDeps {
 
 export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Promise<number> {
   // Loaded here: --help and usage errors must not need the native module.
-  const [{ openHistoryReader, HistoryReadError }, { queryWindow }] = await Promise.all([import('../core/history/reader.js'), import('../core/history/queries.js')]);
+  const [{ openHistoryReader, HistoryReadError }, { queryWindow }, { StoredEventError }] = await Promise.all([
+    import('../core/history/reader.js'),
+    import('../core/history/queries.js'),
+    import('../core/history/stored-event.js'),
+  ]);
   const file = options.history ?? deps.defaultFile;
   let connections: HistoryConnection[];
-  let truncated: boolean;
   try {
     const db = openHistoryReader(file);
     try {
-      ({ connections, truncated } = queryWindow(
+      // The whole window: the CLI never cuts it.
+      ({ connections } = queryWindow(
         db,
         { from: options.since, to: options.until },
         { ...(options.process !== undefined ? { process: options.process } : {}), ...(options.country !== undefined ? { country: options.country } : {}), limit: Number.MAX_SAFE_INTEGER },
@@ -33,11 +37,10 @@ export async function runHistory(options: HistoryOptions, deps: HistoryDeps): Pr
       db.close();
     }
   } catch (error) {
-    if (!(error instanceof HistoryReadError) && !(error as { code?: string }).code?.startsWith('SQLITE')) throw error;
+    if (!(error instanceof HistoryReadError) && !(error instanceof StoredEventError) && !(error as { code?: string }).code?.startsWith('SQLITE')) throw error;
     deps.stderr.write(`snitchmap: ${(error as Error).message}\n`);
     return 1;
   }
-  void truncated;
   // Oldest first, as watch prints them.
   connections.sort((a, b) => a.firstSeen - b.firstSeen);
   if (options.json) {

@@ -27,7 +27,7 @@ export interface HistoryFilter {
   process?: string;
   /** ISO 3166-1 alpha-2. */
   country?: string;
-  /** At most this many connections, the most recently seen first (default 100,000). */
+  /** At most this many connections, the most recently seen first (default 100,000; the UI's bound is lower, src/core/history/api.ts). */
   limit?: number;
 }
 
@@ -35,8 +35,11 @@ export interface HistoryResult {
   /** False when history is off or could not be opened; `notice` then says why. */
   enabled: boolean;
   file: string | null;
+  /** The newest connections active in the window (at most the filter's limit), last seen first. */
   connections: HistoryConnection[];
-  /** True when `limit` cut the list. */
+  /** How many connections are active in the window: more than `connections` holds when the limit cut it. */
+  total: number;
+  /** True when `limit` cut the list (total > connections.length). */
   truncated: boolean;
   /** Something the user must know (a corrupt file moved aside, a locked file, history off). */
   notice: string | null;

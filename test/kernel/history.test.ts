@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistory } from '../../src/core/history/history.js';
 import { DAY_MS } from '../../src/core/history/retention.js';
+import { decodeEvent } from '../../src/core/history/stored-event.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { connection, FakeEngine } from '../unit/core/history/fake-engine.js';
@@ -166,7 +167,7 @@ describe.skipIf(gate.skip)('history end to end (watch --history, history --json,
 
     const db = new Database(file, { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const stored = new Set(db.prepare("SELECT json_extract(event, '$.id') FROM connections").pluck().all() as string[]);
+    const stored = new Set((db.prepare('SELECT event FROM connections').pluck().all() as string[]).map((text) => decodeEvent(text).id));
     db.close();
     const due = [...opens].filter(([, ts]) => ts < killedAt - 1000).map(([id]) => id);
     expect(due.length).toBeGreaterThan(100);

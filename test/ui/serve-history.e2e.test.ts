@@ -146,4 +146,26 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('serve --history: past windo
     expect(new URL(page.url()).hash).not.toContain('from=');
     await page.close();
   });
+  it('Settings shows the history file in use and saves the history setting through the shared rules', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url.href);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('history-file').filter({ hasText: join(dir, 'history.sqlite') }).waitFor();
+    await dialog.getByLabel('Keep days').fill('0');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toContain('history.retentionDays');
+    await dialog.getByLabel('Keep days').fill('7');
+    await dialog.getByLabel('At most MiB').fill('256');
+    await dialog.getByLabel('Keep a history of connections').uncheck();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Stored by serve: a fresh page reads it back.
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByRole('dialog').getByLabel('Keep days').inputValue()).resolves.toBe('7');
+    await expect(page.getByRole('dialog').getByLabel('At most MiB').inputValue()).resolves.toBe('256');
+    expect(await page.getByRole('dialog').getByLabel('Keep a history of connections').isChecked()).toBe(false);
+    await page.close();
+  });
 });

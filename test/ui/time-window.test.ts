@@ -1,6 +1,7 @@
 // The history window in the URL fragment, and serve's token leaving the fragment without it.
 import { describe, expect, it } from 'vitest';
 import { formatWindowFragment, parseWindowFragment } from '../../src/renderer/src/history/time-window.js';
+import { windowCountText } from '../../src/renderer/src/history/window-count.js';
 import { takePageToken } from '../../src/web-transport/page-token.js';
 
 const FROM = Date.UTC(2026, 0, 31, 8, 0, 0);
@@ -32,5 +33,13 @@ describe('#from=…&to=… fragment', () => {
     });
     expect(token).toBe('abc');
     expect(replaced).toEqual(['/#from=2026-01-31T08%3A00%3A00.000Z&to=2026-01-31T09%3A30%3A00.000Z']);
+  });
+});
+
+describe('the timeline connection count', () => {
+  it('names the whole window, or how many more a cut answer left out', () => {
+    expect(windowCountText(0, 0)).toBe('0 connections');
+    expect(windowCountText(1, 1)).toBe('1 connection');
+    expect(windowCountText(5000, 100_000)).toBe('5,000 of 100,000 connections, newest first · 95,000 more: narrow the window to see them');
   });
 });

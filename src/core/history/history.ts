@@ -7,7 +7,7 @@ import type { Engine } from '../engine-types.js';
 import { openHistoryStore, type OpenedStore } from './open-store.js';
 import { queryTimeline, queryWindow } from './queries.js';
 import { Recorder, type FirstSeen } from './recorder.js';
-import { DEFAULT_RETENTION, prune, type RetentionLimits } from './retention.js';
+import { DEFAULT_RETENTION, prune, type PruneMark, type RetentionLimits } from './retention.js';
 
 export interface HistoryOptions {
   /** null: history off (--no-history, or the setting). */
@@ -41,7 +41,7 @@ export function disabledHistory(file: string | null, notice: string | null): His
     notice,
     enabled: false,
     attach: () => () => undefined,
-    query: () => ({ enabled: false, file, connections: [], truncated: false, notice }),
+    query: () => ({ enabled: false, file, connections: [], total: 0, truncated: false, notice }),
     timeline: (_from, _to, stepMs) => ({ enabled: false, oldest: null, stepMs, bins: [], notice }),
     flush: () => undefined,
     close: () => undefined,
@@ -62,9 +62,10 @@ export function openHistory(options: HistoryOptions): History {
   }
   if (store.notice !== null) warn(store.notice);
   const limits: RetentionLimits = { ...DEFAULT_RETENTION, ...options.retention };
+  let mark: PruneMark | undefined;
   const runPrune = (): void => {
     try {
-      prune(store.db, limits, now());
+      mark = prune(store.db, limits, now(), mark).mark;
     } catch (error) {
       warn(`history: pruning failed: ${(error as Error).message}`);
     }

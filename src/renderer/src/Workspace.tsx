@@ -15,6 +15,7 @@ import { DetailsPanel } from './panels/DetailsPanel.js';
 import { FilterBar } from './panels/FilterBar.js';
 import { FleetHosts } from './panels/FleetHosts.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
+import { useHistoryFile } from './history/use-history-file.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { useStoreState } from './use-connection-store.js';
 
@@ -28,6 +29,7 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
   const [settings, setSettings] = useState<Settings | null>(null);
   const [aboutOpen, setAboutOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const historyFile = useHistoryFile(api, settingsOpen);
   const [actionError, setActionError] = useState<string | null>(null);
 
   useEffect(function loadSettings() {
@@ -106,7 +108,7 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
       />
       {settingsOpen && settings !== null && (
         <SettingsDialog settings={settings} fallbackHome={state.hello.home} onSave={saveSettings}
-          onClose={() => setSettingsOpen(false)} />
+          onClose={() => setSettingsOpen(false)} historyFile={historyFile} />
       )}
       {aboutOpen && <AboutDialog hello={state.hello} onClose={() => setAboutOpen(false)} />}
     </div>

@@ -93,7 +93,7 @@ export function createFakeBackend(): FakeBackend {
     },
     async getHistory(window) {
       backend.calls.push(`getHistory ${window.from}-${window.to}`);
-      return { enabled: false, file: null, connections: [], truncated: false, notice: 'history is off' };
+      return { enabled: false, file: null, connections: [], total: 0, truncated: false, notice: 'history is off' };
     },
     async getTimeline(range) {
       backend.calls.push('getTimeline');

@@ -32,7 +32,7 @@ export function installScriptedApi(initial: { snapshot: Snapshot; settings: Sett
     resume: async () => void calls.push('resume'),
     clear: async () => void calls.push('clear'),
     retryCapture: async () => void calls.push('retryCapture'),
-    getHistory: async () => ({ enabled: false, file: null, connections: [], truncated: false, notice: 'history is off' }),
+    getHistory: async () => ({ enabled: false, file: null, connections: [], total: 0, truncated: false, notice: 'history is off' }),
     getTimeline: async (range) => ({ enabled: false, oldest: null, stepMs: range.stepMs, bins: [], notice: 'history is off' }),
     getSettings: async () => settings,
     updateSettings: async (patch) => {

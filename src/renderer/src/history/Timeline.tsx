@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import type { SnitchmapApi } from '../../../shared/api.js';
 import type { HistoryWindow, Timeline as TimelineData } from '../../../shared/history.js';
+import { windowCountText } from './window-count.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,7 +29,8 @@ interface Props {
   api: SnitchmapApi;
   window: HistoryWindow | null;
   onWindow: (window: HistoryWindow | null) => void;
-  status: { loading: boolean; notice: string | null; truncated: boolean; count: number | null };
+  /** count: connections in the store shown; total: active in the window (more when the answer was cut). */
+  status: { loading: boolean; notice: string | null; count: number | null; total: number | null };
 }
 
 export function Timeline({ api, window: selected, onWindow, status }: Props) {
@@ -80,8 +82,7 @@ export function Timeline({ api, window: selected, onWindow, status }: Props) {
         ))}
         <span className="timeline-window" data-testid="timeline-window">
           {selected === null ? 'Live: connections now' : `${stamp(selected.from)} – ${stamp(selected.to)}`}
-          {selected !== null && status.count !== null && ` · ${status.count} connection${status.count === 1 ? '' : 's'}`}
-          {status.truncated && ' (newest shown)'}
+          {selected !== null && status.count !== null && ` · ${windowCountText(status.count, status.total ?? status.count)}`}
           {status.loading && ' · loading…'}
         </span>
         {(status.notice ?? data?.notice) && <span className="timeline-notice" role="status">{status.notice ?? data?.notice}</span>}

@@ -10,7 +10,8 @@ export interface PastView {
   store: ConnectionStore | null;
   loading: boolean;
   notice: string | null;
-  truncated: boolean;
+  /** Connections active in the window; more than the store holds when the answer was cut. */
+  total: number | null;
 }
 
 function inWindow(c: HistoryConnection): HistoryConnection {
@@ -18,10 +19,10 @@ function inWindow(c: HistoryConnection): HistoryConnection {
 }
 
 export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null, live: ConnectionStore): PastView {
-  const [view, setView] = useState<PastView>({ store: null, loading: false, notice: null, truncated: false });
+  const [view, setView] = useState<PastView>({ store: null, loading: false, notice: null, total: null });
   useEffect(function loadWindow() {
     if (window === null) {
-      setView({ store: null, loading: false, notice: null, truncated: false });
+      setView({ store: null, loading: false, notice: null, total: null });
       return;
     }
     let current = true;
@@ -31,9 +32,9 @@ export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null,
         if (!current) return;
         const { hello, stats, status } = live.getState();
         const store = new ConnectionStore({ hello, stats, status, connections: result.connections.map(inWindow) });
-        setView({ store, loading: false, notice: result.notice, truncated: result.truncated });
+        setView({ store, loading: false, notice: result.notice, total: result.total });
       },
-      (error: unknown) => current && setView({ store: null, loading: false, notice: error instanceof Error ? error.message : String(error), truncated: false }),
+      (error: unknown) => current && setView({ store: null, loading: false, notice: error instanceof Error ? error.message : String(error), total: null }),
     );
     return () => {
       current = false;

@@ -1,16 +1,20 @@
-// Home location and the optional online tile layer. Tiles are off by default: the basemap is
-// bundled and nothing leaves the machine until the user turns them on here.
+// Home location, the optional online tile layer and the history. Tiles are off by default: the
+// basemap is bundled and nothing leaves the machine until the user turns them on here.
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Home } from '../../../shared/contract.js';
 import type { Settings } from '../../../shared/api.js';
-import { HOME_LABEL_MAX, settingsProblem } from '../../../shared/settings.js';
+import { DEFAULT_HISTORY_SETTINGS, HOME_LABEL_MAX, settingsProblem } from '../../../shared/settings.js';
+import type { HistoryFileStatus } from '../history/use-history-file.js';
+import { historyDraft, historyPatch, HistorySettingsFields } from './HistorySettings.js';
 
 interface Props {
   settings: Settings;
   fallbackHome: Home;
   onSave: (patch: Partial<Settings>) => void;
   onClose: () => void;
+  /** The history file in use (or why none); null while asked. */
+  historyFile: HistoryFileStatus | null;
 }
 
 
@@ -19,13 +23,14 @@ function parseCoordinate(text: string, limit: number): number | null {
   return text.trim() !== '' && Number.isFinite(value) && Math.abs(value) <= limit ? value : null;
 }
 
-export function SettingsDialog({ settings, fallbackHome, onSave, onClose }: Props) {
+export function SettingsDialog({ settings, fallbackHome, onSave, onClose, historyFile }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const home = settings.home ?? fallbackHome;
   const [lat, setLat] = useState(String(home.lat));
   const [lon, setLon] = useState(String(home.lon));
   const [label, setLabel] = useState(home.label);
   const [tiles, setTiles] = useState(settings.onlineTiles);
+  const [history, setHistory] = useState(() => historyDraft(settings.history ?? DEFAULT_HISTORY_SETTINGS));
   const [problem, setProblem] = useState<string | null>(null);
 
   useEffect(function showModal() {
@@ -38,7 +43,7 @@ export function SettingsDialog({ settings, fallbackHome, onSave, onClose }: Prop
     const latitude = parseCoordinate(lat, 90);
     const longitude = parseCoordinate(lon, 180);
     if (latitude === null || longitude === null) return setProblem('Latitude must be within ±90 and longitude within ±180.');
-    const patch = { home: { lat: latitude, lon: longitude, label: label.trim() || 'Home' }, onlineTiles: tiles };
+    const patch = { home: { lat: latitude, lon: longitude, label: label.trim() || 'Home' }, onlineTiles: tiles, history: historyPatch(history) };
     // The backend's own rules (shared/settings.ts): what passes here is what it accepts.
     const refused = settingsProblem(settings, patch);
     if (refused !== null) return setProblem(`${refused}.`);
@@ -72,6 +77,7 @@ export function SettingsDialog({ settings, fallbackHome, onSave, onClose }: Prop
           <label>Attribution <input value={tiles.attribution} onChange={(e) => setTiles({ ...tiles, attribution: e.target.value })}
             placeholder="© OpenStreetMap contributors" /></label>
         </fieldset>
+        <HistorySettingsFields draft={history} onChange={setHistory} status={historyFile} />
         {problem !== null && <p role="alert" className="problem">{problem}</p>}
         <div className="dialog-buttons">
           <button type="button" onClick={() => dialog.current?.close()}>Cancel</button>
