@@ -70,7 +70,8 @@ describe.skipIf(gate.skip)('flows: reading the table while an unprivileged user 
       for (let i = 0; i < 2000; i++, reads++) {
         const rows = capture.readFlows();
         const cost = capture.stats().lastRead;
-        if (cost === null || cost.rows !== rows.length) throw new Error(`read ${reads}: cost ${JSON.stringify(cost)} for ${rows.length} rows`);
+        // Rows of flows that opened during the read are delivered to the listeners instead (fresher).
+        if (cost === null || cost.rows < rows.length) throw new Error(`read ${reads}: cost ${JSON.stringify(cost)} for ${rows.length} rows`);
         maxCalls = Math.max(maxCalls, cost.batchCalls);
         if (cost.batchCalls > cost.rows + 1) over.push(cost);
         if (!cost.complete) stopped.push(cost);
