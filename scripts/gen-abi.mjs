@@ -22,6 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { renderAbi } from './gen-abi-render.mjs';
+import { writeIfChanged } from './write-if-changed.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEFAULT_HEADER = join(ROOT, 'bpf/snitchmap.h');
@@ -103,13 +104,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--stdout') || headerAt > 0) {
     process.stdout.write(text);
   } else {
-    let current = '';
-    try {
-      current = readFileSync(OUTPUT, 'utf8');
-    } catch {
-      // first generation
-    }
-    // Unchanged content is not rewritten: tsc and editors see no change.
-    if (current !== text) writeFileSync(OUTPUT, text);
+    writeIfChanged(OUTPUT, text);
   }
 }

@@ -8,10 +8,11 @@
 // Usage: node scripts/gen-bpf-objects.mjs            writes the file (run by build-native.sh)
 //        node scripts/gen-bpf-objects.mjs --stdout   prints it (test/unit/native/abi-generated.test.ts)
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { writeIfChanged } from './write-if-changed.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OBJECTS = join(ROOT, 'build/bpf');
@@ -80,12 +81,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--stdout')) {
     process.stdout.write(text);
   } else {
-    let current = '';
-    try {
-      current = readFileSync(OUTPUT, 'utf8');
-    } catch {
-      // first generation
-    }
-    if (current !== text) writeFileSync(OUTPUT, text);
+    writeIfChanged(OUTPUT, text);
   }
 }

@@ -55,7 +55,7 @@ describe.skipIf(gate.skip)('watch --json: ordering under a storm', () => {
     net = createTestNet('order');
     const prefix = net.nsIp4.split('.').slice(0, 3).join('.');
     for (let i = 0; i < COUNT; i++) net.run('ip', ['addr', 'add', `${prefix}.${FIRST + i}/24`, 'dev', net.nsIf]);
-    server = net.spawn(process.execPath, [join(repo, 'test/kernel/fixtures/watch-storm-server.mjs'), net.nsIp4, String(DNS_PORT), String(TCP_PORT), `${prefix}.${FIRST}`], { cwd: repo });
+    server = net.spawn(process.execPath, [join(repo, 'test/kernel/fixtures/watch-dns-server.mjs'), net.nsIp4, String(DNS_PORT), String(TCP_PORT), 'h*.storm.test', `${prefix}.${FIRST}`], { cwd: repo });
     await watchLines(server).waitFor('resolver and server ready', (line) => (line === 'ready' ? true : undefined));
     noise = spawn(compileFixture('watch-storm'), ['noise', net.nsIp4, String(NOISE_PORTS), String(NOISE_RATE)]);
     await watchLines(noise).waitFor('noise started', (line) => (line === 'ready' ? true : undefined));
