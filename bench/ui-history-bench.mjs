@@ -1,4 +1,4 @@
-/* global process, URL, console, window, document, performance, requestAnimationFrame, location -- Node script; installHistory runs in the page */
+/* global process, console, window, document, performance, requestAnimationFrame, location -- Node script; installHistory runs in the page */
 // UI benchmark for the history (issue 13): the built renderer in headless Chromium (software
 // rendering) with a scripted window.snitchmap whose history answers as serve does for a 24 h window
 // of 100,000 connections: the newest UI_LIMIT (5,000) as JSON text parsed in the page, and the total.
@@ -8,11 +8,11 @@
 //   node bench/ui-history-bench.mjs [loads] [drags]
 // Results go to bench/RESULTS.md by hand, with the machine, date and load.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serve } from './static-server.mjs';
 
 const REPO = resolve(import.meta.dirname, '..');
 const OUT = resolve(REPO, 'out/renderer');
@@ -21,18 +21,6 @@ const DRAGS = Number(process.argv[3] ?? 5);
 const SENT = 5_000;
 const TOTAL = 100_000;
 const LIVE = 2_000;
-
-function serve(root) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end();
-    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }[extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
-}
 
 /** Runs in the page before the bundle: live connections, a day of timeline bins, a history answer as JSON text. */
 function installHistory({ sent, total, live }) {

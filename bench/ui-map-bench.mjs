@@ -1,15 +1,14 @@
-/* global process, URL, console, window, document, performance, requestAnimationFrame, setInterval, PerformanceObserver -- Node script; installLoad runs in the page */
+/* global process, console, window, document, performance, requestAnimationFrame, setInterval, PerformanceObserver -- Node script; installLoad runs in the page */
 // UI benchmark: the built renderer in headless Chromium (software rendering) with 5,000 remote
 // locations and 20,000 connections, fed 4 deltas per second by a scripted window.snitchmap.
 // Reports frame intervals (p50/p95/p99), main-thread time per update batch (CDP TaskDuration and
 // ScriptDuration), long tasks and page memory. Run: node bench/ui-map-bench.mjs [seconds] [zoom]
 // (it builds out/renderer first). SCREENSHOT=file.png saves the page at the end of the run. Results go to bench/RESULTS.md by hand, with the machine and date.
 
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { cpus } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serve } from './static-server.mjs';
 import { build } from 'vite';
 
 const REPO = resolve(import.meta.dirname, '..');
@@ -23,18 +22,6 @@ const BATCH_MS = 250;
 /** Per batch: this share of connections moves bytes, plus opens and closes. */
 const UPDATES_PER_BATCH = 2_000;
 const OPENS_PER_BATCH = 40;
-
-function serve(root) {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) return res.writeHead(404).end();
-    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }[extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((done) => server.listen(0, '127.0.0.1', () => done(server)));
-}
 
 /** Runs in the page before the bundle: builds the data set and the fake API, then streams deltas. */
 function installLoad({ locations, connections, processes, batchMs, updatesPerBatch, opensPerBatch }) {
