@@ -1,8 +1,10 @@
 // The map in time, in Chromium against the real `snitchmap serve --history FILE` (built CLI and
 // renderer, run as an unprivileged user: /proc capture, no kernel needed beyond that). The history
-// file is seeded with two past connections of processes that never run here: a URL whose
-// fragment names a window covering one shows it and not the other; an earlier window shows
-// neither; dragging the brush over the timeline changes the list.
+// file is seeded with past connections of processes that never run here: a URL whose fragment
+// names a window covering one shows it and not the other; an earlier window shows neither; dragging
+// the brush over the timeline changes the list. serve runs with a window bound of 3 connections
+// (SNITCHMAP_TEST_HISTORY_LIMIT, src/core/history/api.ts) instead of 5,000, so a handful of rows
+// show a cut window: the Process and Country filters reach the connections past the bound.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -59,18 +61,25 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('serve --history: past windo
     const seed = openHistory({ file });
     const engine = new FakeEngine();
     seed.attach(engine);
-    const past = (id: string, at: number, name: string, host: string) => {
-      const base = { process: { pid: 4242, name, exe: null, cmdline: null, uid: 1000, user: 'someone' }, remote: { ip: '203.0.113.9', port: 443, host, scope: 'internet' as const, geo: { country: 'JP', city: 'Tokyo', lat: 35.68, lon: 139.69 }, asn: null } };
+    const TOKYO = { country: 'JP', city: 'Tokyo', lat: 35.68, lon: 139.69 };
+    const past = (id: string, at: number, name: string, host: string, geo = TOKYO) => {
+      const base = { process: { pid: 4242, name, exe: null, cmdline: null, uid: 1000, user: 'someone' }, remote: { ip: '203.0.113.9', port: 443, host, scope: 'internet' as const, geo, asn: null } };
       engine.send(connection({ id, ts: at, ...base }));
       engine.send(connection({ id, ts: at + 60_000, event: 'close', txBytes: 1500, rxBytes: 64_000, ...base }));
     };
     past('old-1', oldAt, 'oldproc', 'old.example.test');
     past('recent-1', recentAt, 'recentproc', 'recent.example.test');
+    // Past the bound of 3 in a window holding them all: berlinproc is only among the older rows.
+    const BERLIN = { country: 'DE', city: 'Berlin', lat: 52.52, lon: 13.4 };
+    past('de-old', oldAt + 2 * 60_000, 'berlinproc', 'berlin.example.test', BERLIN);
+    past('recent-2', recentAt + 60_000, 'recentproc', 'recent.example.test');
+    past('recent-3', recentAt + 2 * 60_000, 'recentproc', 'recent.example.test');
+    past('de-recent', recentAt + 3 * 60_000, 'recentproc', 'recent.example.test', BERLIN);
     seed.close();
     chmodSync(dir, 0o700);
     for (const name of ['', ...readdirSync(dir)]) chownSync(join(dir, name), NOBODY, NOBODY);
     serve = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'serve', '--history', file], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_CONFIG_HOME: dir, HOME: dir },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_CONFIG_HOME: dir, HOME: dir, SNITCHMAP_TEST_HISTORY_LIMIT: '3' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     url = new URL(await firstLine(serve, 'snitchmap serve'));
@@ -117,6 +126,44 @@ describe.skipIf(gate.skip || chromiumSkip !== null)('serve --history: past windo
     await earlier.locator('.process-name', { hasText: 'recentproc' }).waitFor();
     expect(await processNames(earlier)).not.toContain('oldproc');
     await earlier.close();
+  });
+
+  it('in a cut window the Process and Country filters ask the backend: a process only among the older rows is found', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const socket = page.waitForEvent('websocket');
+    await page.goto(`${url.origin}/${url.hash}&from=${iso(oldAt - 10 * 60_000)}&to=${iso(recentAt + 10 * 60_000)}`);
+    const ws = await socket;
+    const asked: string[] = [];
+    ws.on('framesent', (frame) => {
+      if (String(frame.payload).includes('"getHistory"')) asked.push(String(frame.payload));
+    });
+    // The answer to the request a change makes (a window's answer has `truncated`; set up first).
+    const answerTo = async (change: () => Promise<unknown>): Promise<string> => {
+      const [answer] = await Promise.all([ws.waitForEvent('framereceived', { predicate: (frame) => String(frame.payload).includes('"truncated"') }), change()]);
+      return String(answer.payload);
+    };
+    const windowText = page.locator('[data-testid="timeline-window"]');
+    await windowText.filter({ hasText: /· 3 of 6 connections, newest first · 3 more/ }).waitFor();
+    await page.locator('.process-name', { hasText: 'recentproc' }).waitFor();
+    expect(await processNames(page)).not.toContain('berlinproc');
+    // Germany: the newest German connections of the window, counted among themselves.
+    expect(await answerTo(() => page.getByLabel('Country', { exact: true }).selectOption('DE'))).toMatch(/"total":2\b/);
+    expect(asked.at(-1)).toContain('{"country":"DE"}');
+    await windowText.filter({ hasText: /· 2 connections$/ }).waitFor();
+    await page.locator('.process-name', { hasText: 'berlinproc' }).waitFor();
+    // Its process, then any country again: still only its connection, from the backend.
+    expect(await answerTo(() => page.getByLabel('Process', { exact: true }).selectOption({ label: 'berlinproc (4242)' }))).toMatch(/"total":1\b/);
+    await windowText.filter({ hasText: /· 1 connection$/ }).waitFor();
+    expect(await answerTo(() => page.getByLabel('Country', { exact: true }).selectOption(''))).toMatch(/"total":1\b/);
+    expect(asked.at(-1)).toContain('{"process":"berlinproc"}');
+    await windowText.filter({ hasText: /· 1 connection$/ }).waitFor();
+    expect(await page.getByLabel('Process', { exact: true }).inputValue()).toBe('4242:berlinproc');
+    expect(await processNames(page)).toEqual(['berlinproc']);
+    // Reset: the cut window again, asked without a filter.
+    expect(await answerTo(() => page.getByRole('button', { name: 'Reset filters' }).click())).toMatch(/"total":6\b/);
+    await windowText.filter({ hasText: /· 3 of 6 connections/ }).waitFor();
+    expect(await processNames(page)).not.toContain('berlinproc');
+    await page.close();
   });
 
   it('dragging the brush across the timeline selects that window and changes the list', async () => {

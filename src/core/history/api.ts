@@ -14,6 +14,16 @@ export class HistoryParamsError extends Error {
  * sent costs the query, JSON both ways and a view in the renderer's store (bench/RESULTS.md, History).
  */
 export const UI_LIMIT = 5_000;
+/**
+ * Tests only: a lower bound than UI_LIMIT, so a UI test shows a cut window (and the filters that
+ * reach past it) with a handful of rows instead of 5,000+ (test/ui/serve-history.e2e.test.ts).
+ * Anything but an integer in [1, UI_LIMIT) leaves UI_LIMIT.
+ */
+export const TEST_LIMIT_ENV = 'SNITCHMAP_TEST_HISTORY_LIMIT';
+function uiLimit(): number {
+  const value = Number(process.env[TEST_LIMIT_ENV]);
+  return Number.isSafeInteger(value) && value >= 1 && value < UI_LIMIT ? value : UI_LIMIT;
+}
 const MIN_STEP_MS = 60_000;
 const MAX_BINS = 5_000;
 
@@ -36,10 +46,10 @@ export function parseWindow(value: unknown): HistoryWindow {
   return { from, to };
 }
 
-export function parseFilter(value: unknown): HistoryFilter {
-  if (value === undefined || value === null) return { limit: UI_LIMIT };
+export function parseFilter(value: unknown, bound = UI_LIMIT): HistoryFilter {
+  if (value === undefined || value === null) return { limit: bound };
   const fields = record(value, 'filter');
-  const filter: HistoryFilter = { limit: UI_LIMIT };
+  const filter: HistoryFilter = { limit: bound };
   if (fields.process !== undefined) {
     if (typeof fields.process !== 'string' || fields.process.length > 64) throw new HistoryParamsError('filter.process must be a short string');
     filter.process = fields.process;
@@ -50,7 +60,7 @@ export function parseFilter(value: unknown): HistoryFilter {
   }
   if (fields.limit !== undefined) {
     if (typeof fields.limit !== 'number' || !Number.isSafeInteger(fields.limit) || fields.limit < 1) throw new HistoryParamsError('filter.limit must be a positive integer');
-    filter.limit = Math.min(fields.limit, UI_LIMIT);
+    filter.limit = Math.min(fields.limit, bound);
   }
   return filter;
 }
@@ -62,9 +72,10 @@ export interface HistoryApi {
 
 /** `history()` is asked at each call: the desktop app may reopen the store (settings change). */
 export function createHistoryApi(history: () => History): HistoryApi {
+  const bound = uiLimit();
   return {
     async getHistory(window, filter) {
-      return history().query(parseWindow(window), parseFilter(filter));
+      return history().query(parseWindow(window), parseFilter(filter, bound));
     },
     async getTimeline(range) {
       const { from, to } = parseWindow(range);

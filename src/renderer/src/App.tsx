@@ -3,8 +3,10 @@
 
 import { useCallback, useState } from 'react';
 import type { SnitchmapApi } from '../../shared/api.js';
+import type { HistoryFilter } from '../../shared/history.js';
 import { Workspace } from './Workspace.js';
 import { Timeline } from './history/Timeline.js';
+import { sameHistoryFilter } from './history/history-filter.js';
 import { useHistoryStore } from './history/use-history-store.js';
 import { useTimeWindow } from './history/use-time-window.js';
 import { useConnection } from './use-connection-store.js';
@@ -32,10 +34,13 @@ export function App({ api }: { api: SnitchmapApi }) {
 /** Live, or a past window from the history (#from=…&to=… in the URL). */
 function InTime({ api, live }: { api: SnitchmapApi; live: ConnectionStore }) {
   const [window, setWindow] = useTimeWindow();
-  const past = useHistoryStore(api, window, live);
+  // The list's Process/Country filters, asked of the backend for a past window (live ignores them).
+  const [filter, setFilter] = useState<HistoryFilter>({});
+  const onHistoryFilter = useCallback((next: HistoryFilter) => setFilter((f) => (sameHistoryFilter(f, next) ? f : next)), []);
+  const past = useHistoryStore(api, window, live, filter);
   const store = window !== null && past.store !== null ? past.store : live;
   const count = window !== null && past.store !== null ? past.store.getState().connections.size : null;
   const timeline = <Timeline api={api} window={window} onWindow={setWindow} status={{ ...past, count }} />;
-  return <Workspace api={api} store={store} below={timeline} />;
+  return <Workspace api={api} store={store} below={timeline} onHistoryFilter={onHistoryFilter} />;
 }
 

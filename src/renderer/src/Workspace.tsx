@@ -2,8 +2,10 @@
 
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Settings, SnitchmapApi } from '../../shared/api.js';
+import type { HistoryFilter } from '../../shared/history.js';
 import { MapView } from './map/MapView.js';
 import type { ConnectionStore } from './model/connection-store.js';
+import { keepPicked, type ProcessChoice } from './model/filter-choices.js';
 import { deriveView, type Selection } from './model/derive.js';
 import { NO_FILTERS, type Filters } from './model/filters.js';
 import { mapOrigins } from './model/origins.js';
@@ -15,15 +17,27 @@ import { DetailsPanel } from './panels/DetailsPanel.js';
 import { FilterBar } from './panels/FilterBar.js';
 import { FleetHosts } from './panels/FleetHosts.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
+import { historyFilterOf } from './history/history-filter.js';
 import { useHistoryFile } from './history/use-history-file.js';
 import { StatusBar } from './panels/StatusBar.js';
 import { useStoreState } from './use-connection-store.js';
 
 const OFFLINE_TILES: Settings['onlineTiles'] = { enabled: false, url: '', attribution: '' };
 
-export function Workspace({ api, store, below }: { api: SnitchmapApi; store: ConnectionStore; below?: ReactNode }) {
+interface Props {
+  api: SnitchmapApi;
+  store: ConnectionStore;
+  below?: ReactNode;
+  /** Told the filters a past window's request should carry (history/history-filter.ts). */
+  onHistoryFilter?: (filter: HistoryFilter) => void;
+}
+
+export function Workspace({ api, store, below, onHistoryFilter }: Props) {
   const state = useStoreState(store);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // The picked Process menu entry (key, label, process name), kept from when it was picked: a past
+  // window filtered by the backend may no longer hold the group, and its request must not change.
+  const [pickedProcess, setPickedProcess] = useState<ProcessChoice | null>(null);
   const [order, setOrder] = useState<SortOrder>('traffic');
   const [selection, setSelection] = useState<Selection>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -46,10 +60,19 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
   );
   const home = settings?.home ?? state.hello.home;
   // Fleet mode: every host can be picked, one with no entries (down) too, as in the Hosts panel.
-  const choices = useMemo(() => (state.fleet === null ? state.choices : {
+  const choices = useMemo(() => keepPicked(state.fleet === null ? state.choices : {
     ...state.choices,
     hosts: [...new Set([...state.choices.hosts, ...state.fleet.hosts.map((h) => h.instance)])].sort(),
-  }), [state.choices, state.fleet]);
+  }, filters.process === null ? null : pickedProcess, filters.country), [state.choices, state.fleet, filters.process, filters.country, pickedProcess]);
+  useEffect(function askHistory() {
+    onHistoryFilter?.(historyFilterOf(filters.country, filters.process === null ? null : (pickedProcess?.name ?? null)));
+  }, [onHistoryFilter, filters.country, filters.process, pickedProcess]);
+  const changeFilters = useCallback((next: Filters) => {
+    if (next.process !== filters.process) {
+      setPickedProcess(next.process === null ? null : (choices.processes.find((p) => p.key === next.process) ?? null));
+    }
+    setFilters(next);
+  }, [filters.process, choices.processes]);
   const origins = useMemo(() => mapOrigins(state.fleet, home, filters.host), [state.fleet, home, filters.host]);
   const flowData = useMemo(
     () => ({ locations: view.locations, origins, selectedLocation: filters.location }),
@@ -85,7 +108,7 @@ export function Workspace({ api, store, below }: { api: SnitchmapApi; store: Con
         choices={choices}
         order={order}
         locationLabel={locationLabel}
-        onChange={setFilters}
+        onChange={changeFilters}
         onOrder={setOrder}
       />
       <main className="body">

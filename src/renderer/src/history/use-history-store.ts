@@ -3,14 +3,14 @@
 
 import { useEffect, useState } from 'react';
 import type { SnitchmapApi } from '../../../shared/api.js';
-import type { HistoryConnection, HistoryWindow } from '../../../shared/history.js';
+import type { HistoryConnection, HistoryFilter, HistoryWindow } from '../../../shared/history.js';
 import { ConnectionStore } from '../model/connection-store.js';
 
 export interface PastView {
   store: ConnectionStore | null;
   loading: boolean;
   notice: string | null;
-  /** Connections active in the window; more than the store holds when the answer was cut. */
+  /** Connections active in the window (passing `filter`); more than the store holds when the answer was cut. */
   total: number | null;
 }
 
@@ -18,7 +18,8 @@ function inWindow(c: HistoryConnection): HistoryConnection {
   return { ...c, txBytes: c.windowTxBytes, rxBytes: c.windowRxBytes };
 }
 
-export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null, live: ConnectionStore): PastView {
+/** `filter`: the list's filters the backend applies (history-filter.ts); a new object asks again. */
+export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null, live: ConnectionStore, filter: HistoryFilter): PastView {
   const [view, setView] = useState<PastView>({ store: null, loading: false, notice: null, total: null });
   useEffect(function loadWindow() {
     if (window === null) {
@@ -27,7 +28,8 @@ export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null,
     }
     let current = true;
     setView((v) => ({ ...v, loading: true }));
-    api.getHistory(window).then(
+    const filtered = filter.process !== undefined || filter.country !== undefined;
+    (filtered ? api.getHistory(window, filter) : api.getHistory(window)).then(
       (result) => {
         if (!current) return;
         const { hello, stats, status } = live.getState();
@@ -39,6 +41,6 @@ export function useHistoryStore(api: SnitchmapApi, window: HistoryWindow | null,
     return () => {
       current = false;
     };
-  }, [api, window, live]);
+  }, [api, window, live, filter]);
   return view;
 }
