@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import { RecordingSink, until } from './recording-sink.js';
+import { expectQuietFor } from '../../support/expect-quiet.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -72,8 +73,8 @@ describe('ProcSource on the real /proc', () => {
     await source.start(sink);
     await source.pause();
     const count = sink.flowBatches.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sink.flowBatches.length).toBe(count);
+    // Nothing marks "a poll would have run", so absence is shown over five poll periods.
+    await expectQuietFor(100, 'no flow batches while paused', () => sink.flowBatches.length === count);
     await source.resume();
     await until(() => sink.flowBatches.length > count);
     await source.stop();
