@@ -24,7 +24,8 @@ import type { ConnectionEvent, ProcessInfo } from '../../src/shared/contract.js'
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { scaled } from '../support/time-scale.js';
-import { compileFixture, sleep } from './fixtures/owners-harness.js';
+import { waitFor } from '../support/wait-for.js';
+import { compileFixture } from './fixtures/owners-harness.js';
 import { json, watchLines, type LineWatcher } from './fixtures/watch-lines.js';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -145,14 +146,11 @@ describe.skipIf(gate.skip)('apps: parents, cgroup, app and netns of a connection
     afterAll(() => chains?.close());
 
     async function processOf(started: Started): Promise<ProcessInfo> {
-      const deadline = Date.now() + scaled(10_000);
-      for (;;) {
+      const found = await waitFor(() => {
         chains.poll();
-        const found = owners.find(({ owner }) => owner.pid === started.childPid && owner.how === 'connect' && owner.localPort === started.localPort);
-        if (found) return processInfoOf({ ...found.owner, ...found.identity }, null, (app) => app);
-        if (Date.now() > deadline) throw new Error(`no connect owner for pid ${started.childPid}`);
-        await sleep(20);
-      }
+        return owners.find(({ owner }) => owner.pid === started.childPid && owner.how === 'connect' && owner.localPort === started.localPort);
+      }, { timeout: scaled(10_000), interval: 20, what: `a connect owner for pid ${started.childPid}` });
+      return processInfoOf({ ...found.owner, ...found.identity }, null, (app) => app);
     }
 
     it.each(['exit', 'hold'] as const)('Docker-like scope, child that %ss: parent smbparent with its pid, the scope, container with the 12-digit id', async (mode) => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { addonPath } from '../../native/addon.js';
-import { OwnerCollector, compileFixture, sleep } from './fixtures/owners-harness.js';
+import { OwnerCollector, compileFixture } from './fixtures/owners-harness.js';
 import { judgeShortLived, parseShortLines } from './fixtures/owners-short-judge.js';
 import { OWNER_CHAINS } from '../../native/chains.js';
 import { kernelFacts, kernelMeets } from '../support/kernel-facts.js';
@@ -100,11 +100,14 @@ describe.skipIf(gate.skip)('short-lived processes and unusual send paths', () =>
       const client = net.connect(port!, '127.0.0.1');
       await new Promise<void>((resolve) => client.once('connect', resolve));
       const clientPort = client.localPort!;
-      await sleep(100);
+      const mine = () => collector.owners.filter((owner) => owner.proto === 6 && owner.localPort === port && owner.remotePort === clientPort);
+      // The socket's first owner record (the handshake's, or the worker's accept) reaches JS before
+      // the worker reads: the read is then the correction the test is about, not a race with it.
+      await collector.waitFor(() => (mine().length > 0 ? true : undefined));
+      expect(mine().length).toBeGreaterThan(0);
       client.write('x');
       expect(await exited).toBe(0);
       client.destroy();
-      const mine = () => collector.owners.filter((owner) => owner.proto === 6 && owner.localPort === port && owner.remotePort === clientPort);
       await collector.waitFor(() => (mine().some((owner) => owner.pid === worker) ? true : undefined));
       const records = mine().map(({ how, pid, comm }) => ({ how, pid, comm }));
       if (collector.chains.winners.accept === 'tp_btf:sock_recv_length') {

@@ -1,6 +1,7 @@
 // Waiting for a process the test did not spawn itself (a helper started by the CLI) to end.
 
 import { readFileSync } from 'node:fs';
+import { waitFor } from './wait-for.js';
 
 /** Exited: gone, or a zombie waiting for a (possibly slow) init to reap it. */
 export function hasExited(pid: number): boolean {
@@ -15,9 +16,6 @@ export function hasExited(pid: number): boolean {
 /** Resolves with how long `pid` took to exit; rejects once it ran `ms` longer. */
 export async function exitedWithin(pid: number, ms: number): Promise<number> {
   const started = Date.now();
-  while (!hasExited(pid)) {
-    if (Date.now() - started > ms) throw new Error(`pid ${pid} still running after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(() => hasExited(pid), { timeout: ms, what: `pid ${pid} to exit` });
   return Date.now() - started;
 }

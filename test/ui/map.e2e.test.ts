@@ -316,12 +316,14 @@ describe.skipIf(chromium.skip)('renderer end-to-end (scripted window.snitchmap)'
   it('loads the 1:50m basemap chunk when zoomed in, under the CSP', async () => {
     const page = await openPage();
     const detailed = page.waitForResponse((r) => r.url().includes('countries-50m') && r.ok());
-    for (let i = 0; i < 3; i += 1) {
+    await page.locator('.map[data-basemap="coarse"]').waitFor();
+    // Leaflet drops a zoom click made while the previous zoom animates: each waits for the last to settle.
+    for (const zoom of [3, 4, 5]) {
       await page.locator('.leaflet-control-zoom-in').click();
-      await page.waitForTimeout(350);
+      await page.locator(`.map[data-zoom="${zoom}"]`).waitFor();
     }
     await detailed;
-    await page.waitForTimeout(300);
+    await page.locator('.map[data-basemap="detailed"]').waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'ui-zoomed.png') });
     await page.close();
   });

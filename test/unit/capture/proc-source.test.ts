@@ -1,6 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import { RecordingSink, until } from './recording-sink.js';
 
@@ -67,16 +67,26 @@ describe('ProcSource on the real /proc', () => {
   });
 
   it('stops polling while paused', async () => {
+    // The poll timer on a fake clock: time moves only when the test says, so "no poll while paused"
+    // is shown by moving it fifty periods on, not by hoping a real window was long enough.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const sink = new RecordingSink();
     const source = new ProcSource({ intervalMs: 20 });
-    await source.start(sink);
-    await source.pause();
-    const count = sink.flowBatches.length;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(sink.flowBatches.length).toBe(count);
-    await source.resume();
-    await until(() => sink.flowBatches.length > count);
-    await source.stop();
+    try {
+      await source.start(sink);
+      const started = sink.flowBatches.length;
+      vi.advanceTimersByTime(20);
+      expect(sink.flowBatches.length).toBe(started + 1);
+      await source.pause();
+      vi.advanceTimersByTime(1000);
+      expect(sink.flowBatches.length).toBe(started + 1);
+      await source.resume();
+      vi.advanceTimersByTime(20);
+      expect(sink.flowBatches.length).toBe(started + 2);
+    } finally {
+      await source.stop();
+      vi.useRealTimers();
+    }
   });
 
   it('fails to start when /proc/net is unreadable', async () => {

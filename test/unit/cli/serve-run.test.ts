@@ -14,6 +14,7 @@ import type { EngineOptions } from '../../../src/core/engine-types.js';
 import type { WebMessage } from '../../../src/shared/web-protocol.js';
 import { unprivilegedElevation } from '../../../src/core/app/cli-elevation.js';
 import { DyingSource, FakeEngine, FakePublisher, fakeElevation } from './fake-engine.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -45,7 +46,7 @@ function serve(source: CaptureSource, port = 0) {
     },
   );
   const url = async (): Promise<string> => {
-    for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => out.includes('\n'), { what: 'serve to print its URL' });
     return out.split('\n')[0] ?? '';
   };
   return { run, signals, publisher, url, err: () => err };
@@ -138,7 +139,7 @@ describe('runServe', () => {
         rendererRoot: join(configDir, 'none'),
       },
     );
-    for (let i = 0; i < 200 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => out.includes('\n'), { what: 'serve to print its URL' });
     expect(out.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
     expect(publisher.status).toMatchObject({ capture: 'proc', paused: false, banner: { kind: 'warning', canRetry: false } });
     expect(publisher.status.banner?.message).toMatch(/Not running as root/);

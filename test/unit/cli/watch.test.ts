@@ -8,6 +8,7 @@ import type { EngineOptions } from '../../../src/core/engine-types.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import type { CaptureSource } from '../../../src/core/capture/source.js';
 import { DyingSource, FakeEngine, HELLO, connection } from './fake-engine.js';
+import { waitFor } from '../../support/wait-for.js';
 
 function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined, source: CaptureSource = new ProcSource()) {
   const stdout = new PassThrough();
@@ -33,15 +34,16 @@ function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine)
     },
   );
   const lines = () => out.split('\n').filter(Boolean);
-  return { run, signals, lines, err: () => err, engine: () => engine as unknown as FakeEngine };
+  // The hello is printed (stdout with --json, stderr without) once the engine and source started and
+  // the signal handlers are in place: from then on the run takes events and signals.
+  const started = () => waitFor(() => (options.json === false ? err : out).length > 0, { what: 'watch to print the hello' });
+  return { run, signals, lines, started, err: () => err, engine: () => engine as unknown as FakeEngine };
 }
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe('snitchmap watch', () => {
   it('prints hello first, then events, and exits 0 after --count connection events, stopping the engine', async () => {
     const h = harness({ count: 2, locations: 'loc.json', home: { lat: 5, lon: 6 } });
-    await tick();
+    await h.started();
     const engine = h.engine();
     expect(engine.options).toMatchObject({ locationsPath: 'loc.json', home: { lat: 5, lon: 6 } });
     engine.emit({ type: 'stats', ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 0 });
@@ -61,7 +63,7 @@ describe('snitchmap watch', () => {
       engine.emitHelloOnStart = false;
       engine.emitOnStart = [connection({ id: 'early' })];
     });
-    await tick();
+    await h.started();
     h.engine().emit(connection({ id: 'late' }));
     await expect(h.run).resolves.toBe(0);
     expect(h.lines().map((l) => (JSON.parse(l) as { id?: string; type: string }).id ?? 'hello')).toEqual(['hello', 'early', 'late']);
@@ -70,7 +72,7 @@ describe('snitchmap watch', () => {
   it('exits 0 on SIGINT and SIGTERM', async () => {
     for (const signal of ['SIGINT', 'SIGTERM']) {
       const h = harness({});
-      await tick();
+      await h.started();
       h.signals.emit(signal);
       await expect(h.run).resolves.toBe(0);
       expect(h.engine().stopped).toBe(1);
@@ -80,7 +82,7 @@ describe('snitchmap watch', () => {
   it('exits 1 when the capture dies (helper gone), saying why', async () => {
     const source = new DyingSource();
     const h = harness({}, () => undefined, source);
-    await tick();
+    await h.started();
     source.sink?.failed(new Error('the capture helper exited with code 3'));
     await expect(h.run).resolves.toBe(1);
     expect(h.err()).toMatch(/exiting: capture stopped \(the capture helper exited with code 3\)/);
@@ -115,7 +117,7 @@ describe('snitchmap watch', () => {
 
   it('prints human lines without --json, the hello on stderr, with hostile names defanged', async () => {
     const h = harness({ json: false, count: 1 });
-    await tick();
+    await h.started();
     const stats = { type: 'stats' as const, ts: 1, eventsLost: 0, flowsEvicted: 0, unattributed: 0, connections: 3 };
     h.engine().emit(stats);
     h.engine().emit({ ...stats, unattributed: 2 });
@@ -131,7 +133,7 @@ describe('snitchmap watch', () => {
 
   it('escapes U+2028, U+2029 and U+0085 in --json lines: line splitters see one message per event', async () => {
     const h = harness({ json: true, count: 1 });
-    await tick();
+    await h.started();
     const host = 'a\u2028{"type":"connection","forged":true}\u2029b\u0085c.example';
     h.engine().emit(connection({ remote: { ...connection().remote, host }, process: { ...connection().process!, cmdline: 'x\u2028y' } }));
     await h.run;

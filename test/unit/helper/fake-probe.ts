@@ -12,6 +12,8 @@ export class FakeProbe implements Probe {
   closed = 0;
   /** What packets() reports: tests move it to make the relay read the table. */
   packetCount = 0;
+  /** How often the relay checked packets(): lets tests wait for "it looked and saw nothing". */
+  packetChecks = 0;
   /** What drainFailures() reports: tests raise it to see the helper say so. */
   failures: DrainFailures = { count: 0, lastError: null };
 
@@ -25,6 +27,7 @@ export class FakeProbe implements Probe {
   }
 
   packets(): number {
+    this.packetChecks++;
     return this.packetCount;
   }
 

@@ -6,6 +6,7 @@ import type { HelperMessage } from '../../../src/shared/helper-protocol.js';
 import { MAX_COMMAND_LINE } from '../../../src/shared/helper-protocol.js';
 import type { Probe } from '../../../native/api.js';
 import { FakeProbe, sampleRow } from './fake-probe.js';
+import { waitFor } from '../../support/wait-for.js';
 
 interface Harness {
   input: PassThrough;
@@ -186,9 +187,10 @@ describe('helper protocol', () => {
     h.probe.rows = [sampleRow()];
     await h.next((m) => m.t === 'flows');
     const idleReads = h.probe.reads;
-    // Many active and idle checks pass (10 ms and 20 ms) with the packet counter standing still.
-    await ping(h, 1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The relay checks the packet counter at the active rate, then (after four still checks) at the
+    // idle rate: wait until it has checked past that switch with the counter standing still.
+    const checks = h.probe.packetChecks;
+    await waitFor(() => h.probe.packetChecks >= checks + 8, { what: 'eight packet-counter checks (active, then idle)' });
     expect(h.probe.reads).toBe(idleReads);
     h.probe.rows = [sampleRow({ txBytes: 900 })];
     h.probe.packetCount = 7;
@@ -205,8 +207,8 @@ describe('helper protocol', () => {
     await h.next((m) => m.t === 'paused');
     h.probe.listeners.dns?.([{ ts: 1, direction: 'rx', proto: 17, localIp: '10.0.0.1', localPort: 5000, remoteIp: '10.0.0.53', remotePort: 53, payload: 'AAAA', truncated: false }]);
     h.probe.listeners.flows?.([sampleRow({ txBytes: 1 })]);
+    // The pong is written after anything those listener calls wrote, and the stream keeps order.
     await ping(h, 3);
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(h.messages.filter((m) => m.t === 'dns' || m.t === 'flows')).toHaveLength(1);
     send(h, '{"cmd":"resume"}');
     await h.next((m) => m.t === 'resumed');

@@ -49,10 +49,18 @@ export function MapView({ data, tiles, onPickLocation, onSetHome }: MapViewProps
     const removeMenu = homeMenu(map, (lat, lon) => callbacks.current.onSetHome(lat, lon));
     // Banners and panels change the map's size without a window resize; Leaflet must be told.
     const resize = new ResizeObserver(() => map.invalidateSize());
+    // The settled zoom level on the element: Leaflet drops a zoom request made while a zoom animates,
+    // so whoever drives the map (the e2e tests) waits for this before the next step.
+    const showZoom = (): void => {
+      element.dataset.zoom = String(map.getZoom());
+    };
+    showZoom();
+    map.on('zoomend', showZoom);
     resize.observe(element);
     parts.current = { map, basemap, flows };
     return function removeMap() {
       resize.disconnect();
+      map.off('zoomend', showZoom);
       removeMenu();
       flows.dispose();
       basemap.dispose();

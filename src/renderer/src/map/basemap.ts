@@ -76,6 +76,7 @@ export class Basemap {
     this.coarse = countriesLayer(countries110m, renderer);
     this.coarse.addTo(map);
     map.on('zoomend', this.onZoom);
+    this.onZoom();
   }
 
   setVisible(visible: boolean): void {
@@ -95,6 +96,9 @@ export class Basemap {
     const showDetailed = wantDetailed && this.detailed !== null;
     this.toggle(this.coarse, this.visible && !showDetailed);
     if (this.detailed !== null) this.toggle(this.detailed, showDetailed);
+    // Which outlines are drawn, on the map element: the 1:50m chunk arrives asynchronously and the
+    // e2e test waits for it to be shown, not just fetched.
+    this.map.getContainer().dataset.basemap = !this.visible ? 'tiles' : showDetailed ? 'detailed' : 'coarse';
   };
 
   private toggle(layer: L.Layer, on: boolean): void {
