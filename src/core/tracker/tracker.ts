@@ -381,7 +381,12 @@ export class Tracker {
         if (connection.process || now - connection.createdAt >= this.ownerWaitMs) this.open(connection, now);
         else next = Math.min(next, connection.createdAt + this.ownerWaitMs);
       } else if (connection.dirty) {
-        const dueAt = connection.lastEmit + this.updateIntervalMs;
+        // The first bytes after the open go out at once (a connection's payload usually follows its
+        // handshake by milliseconds; waiting the interval put first bytes ~1 s behind, measured);
+        // later updates at most once per interval, and none at once for a connection already ending
+        // (its close, due soon, carries the counters).
+        const first = connection.emitted?.event === 'open' && connection.endedAt === null;
+        const dueAt = first ? connection.lastEmit : connection.lastEmit + this.updateIntervalMs;
         if (now >= dueAt) this.send(connection, 'update', now);
         else next = Math.min(next, dueAt);
       }

@@ -117,6 +117,21 @@ describe('Tracker lifecycle', () => {
     expect(events.map((event) => event.event)).toEqual(['open', 'close']);
   });
 
+  it('sends the first bytes after the open at once, later changes at most once per interval', () => {
+    const { events, tracker, advance } = setup();
+    tracker.owners([owner()]);
+    tracker.flows([flow({ txBytes: 60, tcpFlags: 0x02 })]);
+    advance(10);
+    tracker.flows([flow({ txBytes: 1_200, tcpFlags: 0x12 })]);
+    advance(10);
+    expect(events.map((event) => [event.event, event.txBytes])).toEqual([['open', 60], ['update', 1_200]]);
+    tracker.flows([flow({ txBytes: 2_400, tcpFlags: 0x12 })]);
+    advance(500);
+    expect(events).toHaveLength(2);
+    advance(600);
+    expect(events.map((event) => [event.event, event.txBytes]).at(-1)).toEqual(['update', 2_400]);
+  });
+
   it('with an end grace, the row read after the end record completes the counters before the close', () => {
     const { events, tracker, advance } = setup({ endGraceMs: 1_000 });
     tracker.owners([owner()]);
