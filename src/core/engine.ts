@@ -72,7 +72,6 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     attributions: enrichment.attributions,
   };
   const kernel: Pick<CaptureStats, 'eventsLost' | 'flowsEvicted'> & { heldDropped: number } = { eventsLost: 0, flowsEvicted: 0, heldDropped: 0 };
-  const timers: NodeJS.Timeout[] = [];
   // The tracker says when something next falls due; input wakes it at once. Nothing runs while
   // nothing happens (a 100 ms tick timer was half the engine's idle CPU).
   let tickTimer: NodeJS.Timeout | null = null;
@@ -84,6 +83,18 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     if (!running) return;
     const due = tracker.tick();
     if (due !== Infinity) scheduleTick(Math.max(minTickMs, due - now()));
+    statsMayHaveChanged();
+  };
+  // Stats are checked after something happened (a tick, the source's counters, a DNS payload), at
+  // most once per interval, never on an idle clock: a 2 s check timer was most of the engine's
+  // idle CPU (0.17 % of a core measured, with the helper 0.25 %).
+  let statsTimer: NodeJS.Timeout | null = null;
+  const statsMayHaveChanged = (): void => {
+    if (statsTimer !== null || !running) return;
+    statsTimer = setTimeout(() => {
+      statsTimer = null;
+      if (running) emitStatsIfChanged();
+    }, tuning.statsIntervalMs ?? 2_000);
   };
   const scheduleTick = (delayMs: number): void => {
     if (!running) return;
@@ -112,7 +123,8 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
   };
 
   const stopTimers = (): void => {
-    for (const timer of timers.splice(0)) clearInterval(timer);
+    if (statsTimer !== null) clearTimeout(statsTimer);
+    statsTimer = null;
     if (tickTimer !== null) clearTimeout(tickTimer);
     tickTimer = null;
     tickAt = Infinity;
@@ -146,10 +158,12 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     owners: (owners) => whenStarted(() => tracker.owners(owners)),
     dns: (messages) => {
       for (const message of messages) names.ingest(message, now());
+      statsMayHaveChanged();
     },
     stats: (captured) => {
       kernel.eventsLost = captured.eventsLost;
       kernel.flowsEvicted = captured.flowsEvicted;
+      statsMayHaveChanged();
     },
     failed: (error) => {
       warn(`capture stopped: ${error.message}`);
@@ -179,7 +193,6 @@ export function createEngine(options: EngineOptions, tuning: EngineTuning = {}):
     emit(hello);
     for (const apply of beforeHello.splice(0)) apply();
     afterInput();
-    timers.push(setInterval(emitStatsIfChanged, tuning.statsIntervalMs ?? 2_000));
     return hello;
   };
 
