@@ -6,7 +6,7 @@
 
 import type { Home } from '../../shared/contract.js';
 import { InputFileError, readInputFile } from '../config/input-file.js';
-import { arrayElementLines } from '../locations/json-lines.js';
+import { checkedEntries } from '../locations/json-lines.js';
 import { MAX_LOCATIONS_BYTES } from '../locations/custom-locations.js';
 
 export interface FleetHomeEntry {
@@ -32,14 +32,7 @@ export function parseFleetHomes(text: string, source: string, warn: (message: st
     throw new InputFileError(`${source}: not valid JSON`);
   }
   if (!Array.isArray(document)) throw new InputFileError(`${source}: expected a JSON array of {"instance", "label", "lat", "lon"} entries`);
-  const lines = arrayElementLines(text);
-  const result: FleetHomeEntry[] = [];
-  document.forEach((entry: unknown, index) => {
-    const entryOrProblem = checked(entry);
-    if (typeof entryOrProblem === 'string') warn(`${source}:${lines[index] ?? '?'}: entry ${index + 1} skipped: ${entryOrProblem}`);
-    else result.push(entryOrProblem);
-  });
-  return result;
+  return checkedEntries(document, text, source, checked, warn);
 }
 
 export function readFleetHomesFile(path: string, warn: (message: string) => void): FleetHomeEntry[] {

@@ -8,7 +8,7 @@ import type { GeoInfo } from '../../shared/contract.js';
 import { InputFileError, readInputFile } from '../config/input-file.js';
 import { countryCode } from '../geo/record.js';
 import { cidrContains, parseCidr, parseIp, type Cidr } from '../scope/ip.js';
-import { arrayElementLines } from './json-lines.js';
+import { checkedEntries } from './json-lines.js';
 
 export interface CustomLocation {
   cidr: Cidr;
@@ -61,14 +61,7 @@ export function parseLocations(text: string, source: string, warn: (message: str
   if (!Array.isArray(document)) {
     throw new InputFileError(`${source}: expected a JSON array of {"cidr", "label", "lat", "lon"} entries`);
   }
-  const lines = arrayElementLines(text);
-  const result: CustomLocation[] = [];
-  document.forEach((entry: unknown, index) => {
-    const checked = problemWith(entry);
-    if (typeof checked === 'string') warn(`${source}:${lines[index] ?? '?'}: entry ${index + 1} skipped: ${checked}`);
-    else result.push(checked);
-  });
-  return result;
+  return checkedEntries(document, text, source, problemWith, warn);
 }
 
 /**

@@ -28,3 +28,24 @@ export function arrayElementLines(text: string): number[] {
   }
   return lines;
 }
+
+/**
+ * The entries of a hand-written JSON array file that pass `check` (which returns the entry or the
+ * problem with it); each bad one is reported with its line and skipped.
+ */
+export function checkedEntries<T>(
+  entries: unknown[],
+  text: string,
+  source: string,
+  check: (entry: unknown) => string | T,
+  warn: (message: string) => void,
+): T[] {
+  const lines = arrayElementLines(text);
+  const result: T[] = [];
+  entries.forEach((entry, index) => {
+    const checked = check(entry);
+    if (typeof checked === 'string') warn(`${source}:${lines[index] ?? '?'}: entry ${index + 1} skipped: ${checked}`);
+    else result.push(checked);
+  });
+  return result;
+}
