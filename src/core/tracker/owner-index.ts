@@ -86,7 +86,7 @@ export class OwnerIndex {
     let claimed: string;
     if (owner.remoteIp !== null && owner.remotePort !== null) {
       const key = tupleKey(owner.proto, owner.localIp, owner.localPort, owner.remoteIp, owner.remotePort);
-      this.keepPrevious(`t:${key}`, this.byTuple.get(key), owner);
+      this.keepPrevious('t', key, this.byTuple.get(key), owner);
       this.byTuple.set(key, owner);
       claimed = `t:${key}`;
     } else if (owner.how === 'listen') {
@@ -97,7 +97,7 @@ export class OwnerIndex {
       const key = WILDCARDS.has(owner.localIp)
         ? wildcardKey(owner.proto, owner.localPort)
         : localKey(owner.proto, owner.localIp, owner.localPort);
-      this.keepPrevious(`u:${key}`, this.byLocal.get(key), owner);
+      this.keepPrevious('u', key, this.byLocal.get(key), owner);
       this.byLocal.set(key, owner);
       claimed = `u:${key}`;
     }
@@ -118,8 +118,9 @@ export class OwnerIndex {
     this.keyByCookie.set(cookie, claimed);
   }
 
-  private keepPrevious(key: string, older: OwnerRecord | undefined, owner: OwnerRecord): void {
-    if (older && older !== owner && older.cookie === null && owner.cookie === null && older.ts < owner.ts) this.previous.set(key, older);
+  /** Per owner record: the tagged key is built only when a record is kept (cookieless ones only). */
+  private keepPrevious(tag: 't' | 'u', key: string, older: OwnerRecord | undefined, owner: OwnerRecord): void {
+    if (older && older !== owner && older.cookie === null && owner.cookie === null && older.ts < owner.ts) this.previous.set(`${tag}:${key}`, older);
   }
 
   /**
