@@ -14,6 +14,7 @@ import { runWatch } from '../../../src/cli/watch.js';
 import { createEngine } from '../../../src/core/engine.js';
 import { createPublisher } from '../../../src/core/publisher.js';
 import { DyingSource, fakeElevation } from './fake-engine.js';
+import { capturedStream } from './captured-stream.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sm-input-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,11 +24,8 @@ const secret = join(dir, 'shadow-like');
 writeFileSync(secret, 'root:$6$SECRETHASH:19000:0:99999:7:::\n');
 
 function streams() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, err: () => err };
+  const err = capturedStream();
+  return { stdout: new PassThrough(), stderr: err.stream, err: err.text };
 }
 
 const signals = new EventEmitter() as unknown as { on: () => void; off: () => void };

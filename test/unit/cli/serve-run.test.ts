@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServe } from '../../../src/cli/serve.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
@@ -15,6 +14,7 @@ import type { WebMessage } from '../../../src/shared/web-protocol.js';
 import { unprivilegedElevation } from '../../../src/core/app/cli-elevation.js';
 import { DyingSource, FakeEngine, FakePublisher, fakeElevation } from './fake-engine.js';
 import { waitFor } from '../../support/wait-for.js';
+import { capturedStream } from './captured-stream.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,12 +24,8 @@ afterEach(() => {
 function serve(source: CaptureSource, port = 0) {
   const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
   dirs.push(configDir);
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const out = capturedStream();
+  const err = capturedStream();
   const signals = new EventEmitter();
   const publisher = new FakePublisher();
   const run = runServe(
@@ -38,18 +34,18 @@ function serve(source: CaptureSource, port = 0) {
       createEngine: (options: EngineOptions) => new FakeEngine(options),
       createPublisher: () => publisher,
       elevation: fakeElevation(source),
-      stdout,
-      stderr,
+      stdout: out.stream,
+      stderr: err.stream,
       signals: signals as unknown as { on: () => void; off: () => void },
       configDir,
       rendererRoot: join(configDir, 'none'),
     },
   );
   const url = async (): Promise<string> => {
-    await waitFor(() => out.includes('\n'), { what: 'serve to print its URL' });
-    return out.split('\n')[0] ?? '';
+    await waitFor(() => out.text().includes('\n'), { what: 'serve to print its URL' });
+    return out.text().split('\n')[0] ?? '';
   };
-  return { run, signals, publisher, url, err: () => err };
+  return { run, signals, publisher, url, err: err.text };
 }
 
 function call(url: string, method: string): Promise<WebMessage> {
@@ -116,12 +112,8 @@ describe('runServe', () => {
   it('prints the URL as the first line, reports proc mode in the status, and shuts down on SIGINT', async () => {
     const configDir = mkdtempSync(join(tmpdir(), 'sm-config-'));
     dirs.push(configDir);
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const out = capturedStream();
+    const err = capturedStream();
     const signals = new EventEmitter();
     let engine = new FakeEngine();
     const publisher = new FakePublisher();
@@ -132,15 +124,15 @@ describe('runServe', () => {
         createPublisher: () => publisher,
         elevation: unprivilegedElevation('serve'),
         procSource: () => new ProcSource(),
-        stdout,
-        stderr,
+        stdout: out.stream,
+        stderr: err.stream,
         signals: signals as unknown as { on: () => void; off: () => void },
         configDir,
         rendererRoot: join(configDir, 'none'),
       },
     );
-    await waitFor(() => out.includes('\n'), { what: 'serve to print its URL' });
-    expect(out.split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
+    await waitFor(() => out.text().includes('\n'), { what: 'serve to print its URL' });
+    expect(out.text().split('\n')[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}$/);
     expect(publisher.status).toMatchObject({ capture: 'proc', paused: false, banner: { kind: 'warning', canRetry: false } });
     expect(publisher.status.banner?.message).toMatch(/Not running as root/);
     signals.emit('SIGINT');
@@ -156,12 +148,8 @@ describe('serve --fleet --fleet-homes', () => {
     dirs.push(configDir);
     const homes = join(configDir, 'homes.json');
     writeFileSync(homes, '{"SECRET-HOMES": true}');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const out = capturedStream();
+    const err = capturedStream();
     const code = await runServe(
       // Port 9 on loopback: nothing answers, and nothing may be asked before the file is read.
       { port: 0, sudo: false, fleet: 'http://127.0.0.1:9/', fleetHomes: homes },
@@ -173,16 +161,16 @@ describe('serve --fleet --fleet-homes', () => {
           throw new Error('fleet mode starts no engine publisher');
         },
         elevation: unprivilegedElevation('serve'),
-        stdout,
-        stderr,
+        stdout: out.stream,
+        stderr: err.stream,
         signals: new EventEmitter() as unknown as { on: () => void; off: () => void },
         configDir,
         rendererRoot: join(configDir, 'none'),
       },
     );
     expect(code).toBe(1);
-    expect(out).toBe('');
-    expect(err).toContain(`${homes}: expected a JSON array`);
-    expect(err).not.toContain('SECRET');
+    expect(out.text()).toBe('');
+    expect(err.text()).toContain(`${homes}: expected a JSON array`);
+    expect(err.text()).not.toContain('SECRET');
   });
 });

@@ -9,11 +9,10 @@ import { runWatch } from '../../../src/cli/watch.js';
 import type { EngineOptions } from '../../../src/core/engine-types.js';
 import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import { FakeEngine, connection } from './fake-engine.js';
+import { capturedStream } from './captured-stream.js';
 
 function harness(options: Partial<WatchOptions>) {
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const err = capturedStream();
   const signals = new EventEmitter();
   let engine: FakeEngine | null = null;
   const run = runWatch(
@@ -22,11 +21,11 @@ function harness(options: Partial<WatchOptions>) {
       createEngine: (engineOptions: EngineOptions) => (engine = new FakeEngine(engineOptions)),
       createSource: () => new ProcSource(),
       stdout: new PassThrough(),
-      stderr,
+      stderr: err.stream,
       signals: signals as unknown as { on: () => void; off: () => void },
     },
   );
-  return { run, signals, err: () => err, engine: () => engine as unknown as FakeEngine };
+  return { run, signals, err: err.text, engine: () => engine as unknown as FakeEngine };
 }
 
 async function until<T>(what: () => T | undefined): Promise<T> {

@@ -9,14 +9,11 @@ import { ProcSource } from '../../../src/core/capture/proc-source.js';
 import type { CaptureSource } from '../../../src/core/capture/source.js';
 import { DyingSource, FakeEngine, HELLO, connection } from './fake-engine.js';
 import { waitFor } from '../../support/wait-for.js';
+import { capturedStream } from './captured-stream.js';
 
 function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine) => void = () => undefined, source: CaptureSource = new ProcSource()) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const out = capturedStream();
+  const err = capturedStream();
   const signals = new EventEmitter();
   let engine: FakeEngine | null = null;
   const run = runWatch(
@@ -28,16 +25,16 @@ function harness(options: Partial<WatchOptions>, configure: (engine: FakeEngine)
         return engine;
       },
       createSource: () => source,
-      stdout,
-      stderr,
+      stdout: out.stream,
+      stderr: err.stream,
       signals: signals as unknown as { on: () => void; off: () => void },
     },
   );
-  const lines = () => out.split('\n').filter(Boolean);
+  const lines = () => out.text().split('\n').filter(Boolean);
   // The hello is printed (stdout with --json, stderr without) once the engine and source started and
   // the signal handlers are in place: from then on the run takes events and signals.
-  const started = () => waitFor(() => (options.json === false ? err : out).length > 0, { what: 'watch to print the hello' });
-  return { run, signals, lines, started, err: () => err, engine: () => engine as unknown as FakeEngine };
+  const started = () => waitFor(() => (options.json === false ? err : out).text().length > 0, { what: 'watch to print the hello' });
+  return { run, signals, lines, started, err: err.text, engine: () => engine as unknown as FakeEngine };
 }
 
 describe('snitchmap watch', () => {
@@ -97,22 +94,19 @@ describe('snitchmap watch', () => {
   });
 
   it('exits 1 with a clear message when capture cannot start', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const err = capturedStream();
     const code = await runWatch(
       { json: true, sudo: false },
       {
         createEngine: () => Object.assign(new FakeEngine(), { startError: new Error('no /proc') }),
         createSource: () => new ProcSource(),
-        stdout,
-        stderr,
+        stdout: new PassThrough(),
+        stderr: err.stream,
         signals: new EventEmitter() as unknown as { on: () => void; off: () => void },
       },
     );
     expect(code).toBe(1);
-    expect(err).toMatch(/cannot start capture: no \/proc/);
+    expect(err.text()).toMatch(/cannot start capture: no \/proc/);
   });
 
   it('prints human lines without --json, the hello on stderr, with hostile names defanged', async () => {
