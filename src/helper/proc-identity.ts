@@ -64,9 +64,18 @@ export class ProcIdentity {
   refresh(pid: number, startTime: number, facts?: ExecFacts): void {
     this.cache.delete(`${pid}:${startTime}`);
     const identity = this.read(pid, startTime);
-    if (identity.exe === null && identity.cmdline === null && facts !== undefined && this.lineage !== null) {
+    if (facts === undefined || this.lineage === null) return;
+    if (identity.exe === null && identity.cmdline === null) {
       this.remember(`${pid}:${startTime}`, { exe: null, cmdline: null, ...this.fromFacts(startTime, facts) });
+      return;
     }
+    // A process that exits while it is read keeps its exe and cmdline (exit_mm comes first) but can
+    // lose /proc/PID/ns/net and cgroup between those reads and the last start-time check (seen under
+    // load: exe read, netns missing). The kernel's record fills what the read missed.
+    const fromKernel = this.fromFacts(startTime, facts);
+    if (identity.parents === undefined || identity.parents.length === 0) identity.parents = fromKernel.parents;
+    if (identity.cgroup === undefined && fromKernel.cgroup !== undefined) this.setCgroup(identity, fromKernel.cgroup);
+    if (identity.netns === undefined && fromKernel.netns !== undefined) identity.netns = fromKernel.netns;
   }
 
   private read(pid: number, expected: number | null): Identity {

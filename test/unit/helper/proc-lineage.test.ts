@@ -109,6 +109,20 @@ describe('identity with lineage', () => {
     expect(identity.lookup(61, 120)).toEqual({ exe: null, cmdline: null, parents: [{ pid: 60, name: 'smbparent' }, { pid: 1, name: 'systemd' }], cgroup: '/system.slice/docker-ff.scope', netns: 4026533000 });
     expect(identity.lookup(61, 121)).toEqual({ exe: null, cmdline: null });
   });
+
+  it('fills what /proc lost while the process exited mid-read (exe read, ns/net and cgroup gone) from the exec facts', () => {
+    fakeProcess(70, 'smbparent', 1, 90);
+    fakeProcess(71, 'apps-child', 70, 130, { exe: '/usr/bin/apps-child' });
+    const identity = new ProcIdentity(proc, { cgroups, hostNetns: 4026531840 });
+    identity.refresh(71, 130, { ppid: 70, cgroupId: '77', netns: 4026533000 });
+    expect(identity.lookup(71, 130)).toMatchObject({ exe: '/usr/bin/apps-child', cgroup: '/system.slice/docker-ff.scope', netns: 4026533000 });
+    // what /proc did read stays; the kernel's host netns adds nothing
+    fakeProcess(72, 'apps-child', 70, 131, { exe: '/usr/bin/apps-child', cgroup: '/x.service' });
+    identity.refresh(72, 131, { ppid: 70, cgroupId: '77', netns: 4026531840 });
+    const read = identity.lookup(72, 131);
+    expect(read).toMatchObject({ cgroup: '/x.service', parents: [{ pid: 70, name: 'smbparent' }, { pid: 1, name: 'systemd' }] });
+    expect(read).not.toHaveProperty('netns');
+  });
 });
 
 describe('host network namespace', () => {
