@@ -104,7 +104,12 @@ describe.skipIf(gate.skip)('watch --json: ordering under a storm', () => {
         return message?.type === 'connection' && message.event === 'close' && mine(client)(message) ? message : undefined;
       }, scaled(20_000));
       const own = events().filter(mine(client));
-      expect(own[0], `client ${client.i}'s first line`).toMatchObject({
+      // On failure: what else this client did (its DNS flow) and the engine's loss counters.
+      const context = () => JSON.stringify({
+        sameProcess: events().filter((event) => event.process?.pid === client.pid && !mine(client)(event)).slice(0, 4),
+        stats: out.lines.map((line) => json(line)).filter((line) => line?.type === 'stats').at(-1),
+      });
+      expect(own[0], `client ${client.i}'s first line; ${context()}`).toMatchObject({
         event: 'open',
         remote: { host: `h${client.i}.storm.test` },
         process: { pid: client.pid, name: 'watch-storm' },
