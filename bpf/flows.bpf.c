@@ -133,6 +133,14 @@ static __always_inline void emit_dns(struct __sk_buff *skb, const struct sm_pack
 	ringbuf_submit_batched(event);
 }
 
+/* The packet's TCP flags, and SM_FLOW_PAYLOAD when it is a TCP segment with payload: the first
+ * one after the handshake is the moment a new connection's first bytes exist, and the table read
+ * (every 250 ms while bytes move) put them on the stream up to 250 ms late (p99 246 ms measured). */
+static __always_inline __u32 flow_flags(const struct sm_packet *pkt)
+{
+	return pkt->tcp_flags | (pkt->has_payload && pkt->key.proto == IPPROTO_TCP ? SM_FLOW_PAYLOAD : 0);
+}
+
 static __always_inline void count_existing(struct sm_flow_value *value, const struct sm_packet *pkt, bool egress)
 {
 	if (egress) {
@@ -148,14 +156,18 @@ static __always_inline void count_existing(struct sm_flow_value *value, const st
 	 * a flow's packets stay on one queue) can at worst send a second end record, which userspace
 	 * ignores, or lose a flag bit that a later packet sets again. */
 	__u32 before = value->tcp_flags;
+	__u32 flags = flow_flags(pkt);
 
-	if (pkt->tcp_flags & ~before) {
-		__u32 ending = pkt->tcp_flags & (SM_TCP_FIN | SM_TCP_RST);
+	if (flags & ~before) {
+		__u32 ending = flags & (SM_TCP_FIN | SM_TCP_RST);
 
-		value->tcp_flags = before | pkt->tcp_flags;
+		value->tcp_flags = before | flags;
+		/* An end record reads the row too, so a first payload that ends the flow sends only that. */
 		if (ending && !(before & (SM_TCP_FIN | SM_TCP_RST)))
 			emit_flow_event(&pkt->key, SM_EVENT_FLOW_END, ending & SM_TCP_RST ? SM_END_RST : SM_END_FIN,
 					bpf_ktime_get_ns());
+		else if ((flags & ~before) & SM_FLOW_PAYLOAD)
+			emit_flow_event(&pkt->key, SM_EVENT_FLOW_DATA, 0, bpf_ktime_get_ns());
 	}
 }
 
@@ -204,7 +216,7 @@ static __always_inline void fill_value(struct sm_flow_value *value, const struct
 	value->tx_packets = egress ? pkt->segments : 0;
 	value->rx_packets = egress ? 0 : pkt->segments;
 	value->first_seen_ns = now;
-	value->tcp_flags = pkt->tcp_flags;
+	value->tcp_flags = flow_flags(pkt);
 	value->initiator = egress ? SM_INITIATOR_LOCAL : SM_INITIATOR_REMOTE;
 	value->cookie = cookie;
 	value->prev_cookie = prev_cookie;
@@ -247,7 +259,7 @@ static __always_inline void insert_flow(const struct sm_packet *pkt, bool egress
 		.tx_packets = egress ? pkt->segments : 0,
 		.rx_packets = egress ? 0 : pkt->segments,
 		.first_seen_ns = now,
-		.tcp_flags = pkt->tcp_flags,
+		.tcp_flags = flow_flags(pkt),
 		.initiator = egress ? SM_INITIATOR_LOCAL : SM_INITIATOR_REMOTE,
 		.cookie = cookie,
 	};

@@ -23,6 +23,9 @@ struct sm_flow_key {
 
 #define SM_INITIATOR_LOCAL 1
 #define SM_INITIATOR_REMOTE 2
+/* In sm_flow_value.tcp_flags, above the TCP flag bits: a TCP segment with payload was seen. Set
+ * once, by the first such segment, which also sends SM_EVENT_FLOW_DATA. */
+#define SM_FLOW_PAYLOAD 0x10000
 
 struct sm_flow_value {
 	__u64 tx_bytes;
@@ -30,7 +33,7 @@ struct sm_flow_value {
 	__u64 tx_packets;
 	__u64 rx_packets;
 	__u64 first_seen_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC), stamped once on insert */
-	__u32 tcp_flags;     /* union of flags seen, both directions */
+	__u32 tcp_flags;     /* union of flags seen, both directions; plus SM_FLOW_PAYLOAD */
 	__u32 initiator;     /* SM_INITIATOR_*: direction of the first packet seen */
 	__u64 cookie;        /* socket cookie of the local socket sending it (egress, full socket); 0 unknown */
 	__u64 prev_cookie;   /* the socket it was taken over from (SM_EVENT_FLOW_REUSE), 0 if none */
@@ -64,6 +67,7 @@ enum sm_event_kind {
 	SM_EVENT_FLOW_END = 2,
 	SM_EVENT_DNS = 3,
 	SM_EVENT_FLOW_REUSE = 4,
+	SM_EVENT_FLOW_DATA = 5, /* a TCP flow's first payload: its row is worth reading now */
 };
 
 #define SM_END_FIN 1

@@ -11,12 +11,14 @@ import {
   SM_DNS_MAX,
   SM_END_RST,
   SM_EVENT_DNS,
+  SM_EVENT_FLOW_DATA,
   SM_EVENT_FLOW_END,
   SM_EVENT_FLOW_OPEN,
   SM_EVENT_FLOW_REUSE,
   SM_EVENT_HEADER,
   SM_FLOW_EVENT,
   SM_FLOW_KEY,
+  SM_FLOW_PAYLOAD,
   SM_FLOW_REUSE_EVENT,
   SM_FLOW_VALUE,
   SM_INITIATOR_LOCAL,
@@ -100,7 +102,8 @@ function decodeFlowRow(keys: Buffer, k: number, values: Buffer, v: number, toEpo
     txPackets: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.tx_packets)),
     rxPackets: Number(values.readBigUInt64LE(v + SM_FLOW_VALUE.rx_packets)),
     firstSeen: Math.round(toEpoch(values.readBigUInt64LE(v + SM_FLOW_VALUE.first_seen_ns))),
-    tcpFlags: values.readUInt32LE(v + SM_FLOW_VALUE.tcp_flags),
+    // the kernel's SM_FLOW_PAYLOAD bit is its own bookkeeping, not a TCP flag
+    tcpFlags: values.readUInt32LE(v + SM_FLOW_VALUE.tcp_flags) & ~SM_FLOW_PAYLOAD,
     initiator: initiatorOf(values.readUInt32LE(v + SM_FLOW_VALUE.initiator)),
     cookie: cookieText(values.readBigUInt64LE(v + SM_FLOW_VALUE.cookie)),
   };
@@ -163,6 +166,9 @@ export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): Flow
     const ts = Math.round(toEpoch(record.readBigUInt64LE(SM_EVENT_HEADER.ts_ns)));
     if (kind === SM_EVENT_FLOW_OPEN) {
       out.opens.push(decodeFlowKey(record, SM_FLOW_EVENT.key));
+      readLater(record);
+    } else if (kind === SM_EVENT_FLOW_DATA) {
+      // A TCP flow's first payload: its row now holds the connection's first bytes.
       readLater(record);
     } else if (kind === SM_EVENT_FLOW_END && record.length >= SM_FLOW_EVENT.SIZE) {
       readLater(record);

@@ -13,6 +13,7 @@ export const SM_END_FIN = 1;
 export const SM_END_RST = 2;
 export const SM_FAMILY_V4 = 4;
 export const SM_FAMILY_V6 = 6;
+export const SM_FLOW_PAYLOAD = 65536;
 export const SM_INITIATOR_LOCAL = 1;
 export const SM_INITIATOR_REMOTE = 2;
 export const SM_IPPROTO_ICMP = 1;
@@ -40,6 +41,7 @@ export const SM_EVENT_FLOW_OPEN = 1;
 export const SM_EVENT_FLOW_END = 2;
 export const SM_EVENT_DNS = 3;
 export const SM_EVENT_FLOW_REUSE = 4;
+export const SM_EVENT_FLOW_DATA = 5;
 
 // enum sm_owner_how
 export const SM_HOW_CONNECT = 1;

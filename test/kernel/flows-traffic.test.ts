@@ -13,6 +13,7 @@ import { kernelGate } from '../support/kernel-gate.js';
 import { kernelFacts } from '../support/kernel-facts.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { canonicalIp } from './fixtures/flows-frames.js';
+import { scaled } from '../support/time-scale.js';
 import { waitFor } from '../support/wait-for.js';
 import { hostPeer, nsPeer } from './fixtures/flows-run.js';
 
@@ -34,11 +35,13 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
   let net: TestNet;
   let capture: FlowCapture;
   const dns: DnsPayload[] = [];
+  /** Rows delivered at ring-buffer wakeups (opens, first payloads, ends), never by a table read. */
+  const woken: FlowSample[] = [];
 
   beforeAll(() => {
     net = createTestNet('fl');
     capture = FlowCapture.open({ interfaces: [net.hostIf, 'lo'] });
-    capture.listen({ dns: (messages) => dns.push(...messages) });
+    capture.listen({ dns: (messages) => dns.push(...messages), flows: (rows) => woken.push(...rows) });
   });
   afterAll(() => {
     capture?.close();
@@ -135,6 +138,22 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     // Retransmitted segments are real traffic and counted; under qemu without KVM, loopback TCP does
     // retransmit (seen: one 54 KB segment on 6.12). Only a clean transfer gets the tight bound.
     expect(client.txBytes).toBeLessThanOrEqual(retransmitted === 0 ? 300_000 + client.txPackets * 80 : 2 * 300_000);
+  });
+
+  it("TCP: a connection's first payload reaches the listener at its wakeup, before any table read or FIN", async () => {
+    const port = 43002;
+    const payload = 3000;
+    const sink = nsPeer(net, ['tcp-sink', net.nsIp4, String(port)]);
+    await sink.ready;
+    // The sender writes, then holds the connection 5 s before its FIN: the row with the bytes must
+    // come in that window, from the kernel's first-payload record (this test never reads the table).
+    const sender = hostPeer(['tcp-send', net.nsIp4, String(port), String(payload), '5000']);
+    const mine = (row: FlowSample) => row.ifindex === net.hostIfindex && row.proto === 6 && row.remotePort === port;
+    // Without the first-payload record, the only wakeup after the open is the FIN's.
+    const first = await waitFor(() => woken.find((row) => mine(row) && row.txBytes >= payload), { timeout: scaled(10_000), what: 'the row with the first payload, delivered at a wakeup' });
+    expect(first.tcpFlags & 0x05, JSON.stringify(woken.filter(mine))).toBe(0); // neither FIN nor RST yet
+    expect(first.tcpFlags & ~0xff).toBe(0); // the kernel's payload mark is not a TCP flag
+    await Promise.all([sender.done, sink.done]);
   });
 
   it('DNS: UDP port 53 payloads are copied both ways, bounded, delivered by wakeup (no poll)', async () => {

@@ -8,12 +8,14 @@ import {
   SM_DNS_EVENT,
   SM_END_RST,
   SM_EVENT_DNS,
+  SM_EVENT_FLOW_DATA,
   SM_EVENT_FLOW_END,
   SM_EVENT_FLOW_OPEN,
   SM_EVENT_FLOW_REUSE,
   SM_EVENT_HEADER,
   SM_FLOW_EVENT,
   SM_FLOW_KEY,
+  SM_FLOW_PAYLOAD,
   SM_FLOW_REUSE_EVENT,
   SM_FLOW_VALUE,
   SM_INITIATOR_LOCAL,
@@ -84,6 +86,13 @@ describe('flows-layout', () => {
       initiator: 'remote',
       cookie: '18364758544493064720',
     });
+  });
+
+  it("keeps the kernel's payload mark out of tcpFlags, and reads a first-payload record's row at once", () => {
+    const [row] = decodeFlowRows(key(), value({ counters: [3300n, 112n, 6n, 2n], firstSeenNs: 1n, tcpFlags: 0x18 | SM_FLOW_PAYLOAD, initiator: SM_INITIATOR_LOCAL, cookie: 1n }), 1, toEpoch);
+    expect(row!.tcpFlags).toBe(0x18);
+    const decoded = decodeFlowEvents(record(event(SM_FLOW_EVENT.SIZE, SM_EVENT_FLOW_DATA, 4_000_000n, key({ lport: 40001 }))), toEpoch);
+    expect(decoded).toMatchObject({ keysToRead: [key({ lport: 40001 })], opens: [], ends: [], unknown: 0 });
   });
 
   it('decodes a take-over record as a reuse end carrying the old row, and lists keys to read', () => {
