@@ -20,6 +20,13 @@ const volatile bool feature_dns = true;
  * takes over the 5-tuple (port reuse). */
 const volatile bool feature_socket = true;
 
+/* Set to 1 by userspace when it stops checking an idle table; the first packet after clears it and
+ * sends SM_EVENT_TRAFFIC, so an idle helper sleeps with no timer (a counter check every 2 s was
+ * half its idle CPU). One load per packet while traffic flows. CPUs racing on the clear can send
+ * a second record, which costs userspace one row read. The only .bss variable: userspace writes
+ * the section whole. */
+volatile __u32 wake_on_traffic = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536); /* resized at load from options.flowTableSize */
@@ -300,6 +307,10 @@ static __always_inline int account(struct __sk_buff *skb, __u32 link, bool egres
 		stat_add(SM_STAT_PARSE_ERROR);
 
 	stat_add(SM_STAT_PACKETS);
+	if (wake_on_traffic) {
+		wake_on_traffic = 0;
+		emit_flow_event(&pkt.key, SM_EVENT_TRAFFIC, 0, bpf_ktime_get_ns());
+	}
 	__u64 cookie = sending_socket(skb, &pkt, egress);
 	struct sm_flow_value *value = bpf_map_lookup_elem(&flows, &pkt.key);
 

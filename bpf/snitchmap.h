@@ -68,6 +68,7 @@ enum sm_event_kind {
 	SM_EVENT_DNS = 3,
 	SM_EVENT_FLOW_REUSE = 4,
 	SM_EVENT_FLOW_DATA = 5, /* a TCP flow's first payload: its row is worth reading now */
+	SM_EVENT_TRAFFIC = 6,   /* the first packet after userspace armed wake_on_traffic (idle) */
 };
 
 #define SM_END_FIN 1

@@ -79,6 +79,12 @@ export interface Probe {
   readFlows(): FlowSample[];
   /** Packets counted by TC so far (cheap): the table needs reading only when this moved. */
   packets(): number;
+  /**
+   * Asks the kernel for one wakeup at the next packet (a row delivered to `flows`), so an idle
+   * caller can stop checking packets(). Returns packets() read after arming: a packet counted
+   * between the caller's last check and the arming sent no wakeup, and shows here.
+   */
+  wakeOnTraffic(): number;
   /** Owners of sockets that existed before start (iter/task_file, else /proc). */
   existingOwners(): KernelOwner[];
   stats(): CaptureStats;

@@ -48,6 +48,12 @@ export const FLOWS_GLOBALS = {
   featureSocket: { name: 'feature_socket', size: FLOWS_GLOBAL_SIZE.feature_socket },
 } as const satisfies Record<string, { name: GlobalOf<'flows'>; size: number }>;
 
+/**
+ * bpf/flows.bpf.c's only .bss variable, written at run time through the section's map ('.bss',
+ * one value of the whole section): its size is the section's.
+ */
+export const FLOWS_WAKE_ON_TRAFFIC = { map: '.bss', size: FLOWS_GLOBAL_SIZE.wake_on_traffic } as const;
+
 /** The objects of the owner chains (native/chains.ts) and procs: each declares the shared maps. */
 type OwnerObject = Exclude<BpfObjectName, 'flows' | 'tc_empty'>;
 /** Names of maps every owner object declares (an intersection of each object's map names). */

@@ -16,6 +16,7 @@ import {
   SM_EVENT_FLOW_OPEN,
   SM_EVENT_FLOW_REUSE,
   SM_EVENT_HEADER,
+  SM_EVENT_TRAFFIC,
   SM_FLOW_EVENT,
   SM_FLOW_KEY,
   SM_FLOW_PAYLOAD,
@@ -167,8 +168,9 @@ export function decodeFlowEvents(batch: Buffer, toEpoch: MonotonicToEpoch): Flow
     if (kind === SM_EVENT_FLOW_OPEN) {
       out.opens.push(decodeFlowKey(record, SM_FLOW_EVENT.key));
       readLater(record);
-    } else if (kind === SM_EVENT_FLOW_DATA) {
-      // A TCP flow's first payload: its row now holds the connection's first bytes.
+    } else if (kind === SM_EVENT_FLOW_DATA || kind === SM_EVENT_TRAFFIC) {
+      // A TCP flow's first payload (its row now holds the connection's first bytes), or the first
+      // packet after an idle helper armed the wakeup: the row is read and delivered at once.
       readLater(record);
     } else if (kind === SM_EVENT_FLOW_END && record.length >= SM_FLOW_EVENT.SIZE) {
       readLater(record);

@@ -6,7 +6,7 @@ import type { FlowEnd, FlowKey, FlowSample } from '../src/shared/capture.js';
 import type { BpfObjectHandle, Poller, RingBufferHandle, SnitchmapAddon } from './addon.js';
 import { loadAddon } from './addon.js';
 import type { ProbeListeners, TcMode } from './api.js';
-import { FLOWS_MAPS } from './bpf-objects.js';
+import { FLOWS_MAPS, FLOWS_WAKE_ON_TRAFFIC } from './bpf-objects.js';
 import { SM_FLOW_KEY } from './generated/abi.js';
 import { toNativeError } from './errors.js';
 import { TcAttacher, type AttachedInterface } from './flows-attach.js';
@@ -168,6 +168,18 @@ export class FlowCapture {
       this.delivered = null;
     }
     return fresh;
+  }
+
+  /**
+   * Arms the program's wake_on_traffic (the .bss section, written whole): its next packet sends
+   * SM_EVENT_TRAFFIC, whose row reaches the flows listener. Returns packets() read after arming.
+   */
+  wakeOnTraffic(): number {
+    if (this.closed) return 0;
+    const armed = Buffer.alloc(FLOWS_WAKE_ON_TRAFFIC.size);
+    armed.writeUInt32LE(1, 0);
+    this.object.updateElem(FLOWS_WAKE_ON_TRAFFIC.map, Buffer.alloc(4), armed);
+    return this.packets();
   }
 
   /** Packets the TC program has counted so far: one per-CPU entry, so callers can skip table reads while it stands still. */

@@ -96,6 +96,7 @@ export async function openProbe(options: ProbeOptions = {}, addon: SnitchmapAddo
       return rows;
     },
     packets: () => flows.packets(),
+    wakeOnTraffic: () => flows.wakeOnTraffic(),
     existingOwners: () => owners.existingOwners(),
     stats(): CaptureStats {
       const flowStats = flows.stats();

@@ -42,6 +42,7 @@ export const SM_EVENT_FLOW_END = 2;
 export const SM_EVENT_DNS = 3;
 export const SM_EVENT_FLOW_REUSE = 4;
 export const SM_EVENT_FLOW_DATA = 5;
+export const SM_EVENT_TRAFFIC = 6;
 
 // enum sm_owner_how
 export const SM_HOW_CONNECT = 1;

@@ -5,7 +5,7 @@ export const BPF_OBJECTS = {
   flows: {
     programs: ['sm_tc3_egress', 'sm_tc3_ingress', 'sm_tc_egress', 'sm_tc_ingress'],
     maps: ['flow_events', 'flows', 'stats'],
-    globals: { dns_capture_bytes: 4, feature_dns: 1, feature_socket: 1 },
+    globals: { dns_capture_bytes: 4, feature_dns: 1, feature_socket: 1, wake_on_traffic: 4 },
   },
   owners_accept: {
     programs: ['accept_fexit', 'accept_kretprobe', 'accept_recv_tp_btf', 'accept_send_tp_btf', 'accept_state_tp_btf', 'accept_sys_exit', 'accept_sys_exit4'],

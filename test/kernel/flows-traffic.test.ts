@@ -4,6 +4,7 @@
 // (IPv4 20, IPv6 40, no extension headers here) and a TCP header of 20–60 bytes, so for P packets
 // carrying a payload of B bytes: B + P·(ip+20) ≤ bytes ≤ B + P·(ip+60). UDP headers are fixed
 // (8 bytes), so UDP counts are exact: count·(size + ip + 8).
+import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonPath } from '../../native/addon.js';
@@ -154,6 +155,29 @@ describe.skipIf(gate.skip)('flows: real traffic', () => {
     expect(first.tcpFlags & 0x05, JSON.stringify(woken.filter(mine))).toBe(0); // neither FIN nor RST yet
     expect(first.tcpFlags & ~0xff).toBe(0); // the kernel's payload mark is not a TCP flag
     await Promise.all([sender.done, sink.done]);
+  });
+
+  it('idle wakeup: once armed, the next packet of an established flow brings its row to the listener', async () => {
+    const port = 43003;
+    const sink = nsPeer(net, ['udp-sink', net.nsIp4, String(port), '2']);
+    await sink.ready;
+    const socket = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => socket.bind(0, net.hostIp4, () => resolve()));
+      const localPort = socket.address().port;
+      const mine = (row: FlowSample) => row.ifindex === net.hostIfindex && row.proto === 17 && row.localPort === localPort && row.remotePort === port;
+      const send = () => new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(100, 0x63), port, net.nsIp4, (error) => (error ? reject(error) : resolve())));
+      await send();
+      await waitFor(() => woken.find(mine), { timeout: scaled(10_000), what: 'the open row of the first datagram' });
+      // Armed now: the second datagram, on a flow that sends no other record, wakes the listener.
+      capture.wakeOnTraffic();
+      await send();
+      const row = await waitFor(() => woken.find((found) => mine(found) && found.txPackets >= 2), { timeout: scaled(10_000), what: 'the row of the second datagram, delivered by the wakeup' });
+      expect(row.txBytes).toBe(2 * (100 + 8 + 20));
+      await sink.done;
+    } finally {
+      socket.close();
+    }
   });
 
   it('DNS: UDP port 53 payloads are copied both ways, bounded, delivered by wakeup (no poll)', async () => {

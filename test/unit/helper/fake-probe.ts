@@ -14,6 +14,10 @@ export class FakeProbe implements Probe {
   packetCount = 0;
   /** How often the relay checked packets(): lets tests wait for "it looked and saw nothing". */
   packetChecks = 0;
+  /** How often the relay armed the kernel's wake-on-traffic (it does when idle). */
+  wakeArmed = 0;
+  /** Runs inside wakeOnTraffic(), before it reads the counter: a packet counted while arming. */
+  onArm: (() => void) | null = null;
   /** What drainFailures() reports: tests raise it to see the helper say so. */
   failures: DrainFailures = { count: 0, lastError: null };
 
@@ -29,6 +33,12 @@ export class FakeProbe implements Probe {
   packets(): number {
     this.packetChecks++;
     return this.packetCount;
+  }
+
+  wakeOnTraffic(): number {
+    this.wakeArmed++;
+    this.onArm?.();
+    return this.packets();
   }
 
   existingOwners() {

@@ -182,21 +182,38 @@ describe('helper protocol', () => {
     expect(second.t === 'flows' && second.flows).toEqual([sampleRow({ firstSeen: 99 })]);
   });
 
-  it('reads the table only while packets move', async () => {
+  it('reads the table only while packets move; idle, it sleeps until the kernel wakes it', async () => {
     const h = start();
     h.probe.rows = [sampleRow()];
     await h.next((m) => m.t === 'flows');
     const idleReads = h.probe.reads;
-    // The relay checks the packet counter at the active rate, then (after four still checks) at the
-    // idle rate: wait until it has checked past that switch with the counter standing still.
-    const checks = h.probe.packetChecks;
-    await waitFor(() => h.probe.packetChecks >= checks + 8, { what: 'eight packet-counter checks (active, then idle)' });
+    // Four still checks at the active rate, then the relay arms the kernel's wakeup and sleeps.
+    await waitFor(() => (h.probe.wakeArmed > 0 ? true : undefined), { what: 'the relay to arm the traffic wakeup' });
     expect(h.probe.reads).toBe(idleReads);
+    const checks = h.probe.packetChecks;
     h.probe.rows = [sampleRow({ txBytes: 900 })];
     h.probe.packetCount = 7;
+    await ping(h, 11);
+    // Asleep: the counter moved, and nobody looked (no timer but the minute's sweep is due).
+    expect(h.probe.packetChecks).toBe(checks);
+    // The kernel's wakeup: the row of the packet's flow, then reads at the active rate again.
+    h.probe.listeners.flows?.([sampleRow({ txBytes: 900 })]);
     const moved = await h.next((m) => m.t === 'flows' && m.flows.some((row) => row.txBytes === 900));
     expect(moved.t === 'flows' && moved.flows).toEqual([sampleRow({ txBytes: 900 })]);
-    expect(h.probe.reads).toBe(idleReads + 1);
+    await waitFor(() => (h.probe.packetChecks > checks ? true : undefined), { what: 'counter checks at the active rate after the wakeup' });
+  });
+
+  it('a packet counted while the wakeup was being armed is read, not slept through', async () => {
+    const h = start();
+    h.probe.rows = [sampleRow()];
+    await h.next((m) => m.t === 'flows');
+    h.probe.onArm = () => {
+      h.probe.onArm = null;
+      h.probe.rows = [sampleRow({ txBytes: 901 })];
+      h.probe.packetCount = 9;
+    };
+    const moved = await h.next((m) => m.t === 'flows' && m.flows.some((row) => row.txBytes === 901));
+    expect(moved.t === 'flows' && moved.flows).toEqual([sampleRow({ txBytes: 901 })]);
   });
 
   it('pauses flows and DNS, acknowledges, and re-sends every row on resume', async () => {
