@@ -63,19 +63,15 @@ export class ProcIdentity {
    */
   refresh(pid: number, startTime: number, facts?: ExecFacts): void {
     this.cache.delete(`${pid}:${startTime}`);
-    const identity = this.read(pid, startTime);
+    const read = this.read(pid, startTime);
     if (facts === undefined || this.lineage === null) return;
-    if (identity.exe === null && identity.cmdline === null) {
-      this.remember(`${pid}:${startTime}`, { exe: null, cmdline: null, ...this.fromFacts(startTime, facts) });
-      return;
-    }
+    const gone = read.exe === null && read.cmdline === null;
     // A process that exits while it is read keeps its exe and cmdline (exit_mm comes first) but can
     // lose /proc/PID/ns/net and cgroup between those reads and the last start-time check (seen under
     // load: exe read, netns missing). The kernel's record fills what the read missed.
-    const fromKernel = this.fromFacts(startTime, facts);
-    if (identity.parents === undefined || identity.parents.length === 0) identity.parents = fromKernel.parents;
-    if (identity.cgroup === undefined && fromKernel.cgroup !== undefined) this.setCgroup(identity, fromKernel.cgroup);
-    if (identity.netns === undefined && fromKernel.netns !== undefined) identity.netns = fromKernel.netns;
+    const identity: Identity = gone ? { exe: null, cmdline: null } : read;
+    this.fillFromFacts(identity, startTime, facts);
+    if (gone) this.remember(`${pid}:${startTime}`, identity);
   }
 
   private read(pid: number, expected: number | null): Identity {
@@ -96,12 +92,14 @@ export class ProcIdentity {
     return identity;
   }
 
-  private fromFacts(startTime: number, facts: ExecFacts): Omit<Identity, 'exe' | 'cmdline'> {
-    const lineage: Omit<Identity, 'exe' | 'cmdline'> = { parents: readParents(this.procRoot, facts.ppid, startTime) };
-    const cgroup = facts.cgroupId === undefined ? null : this.lineage!.cgroups.pathOf(facts.cgroupId);
-    if (cgroup !== null) this.setCgroup(lineage, cgroup);
-    this.setNetns(lineage, facts.netns ?? null);
-    return lineage;
+  /** Sets, from the exec record, each lineage field the identity lacks; only those cost a read. */
+  private fillFromFacts(identity: Identity, startTime: number, facts: ExecFacts): void {
+    if (identity.parents === undefined || identity.parents.length === 0) identity.parents = readParents(this.procRoot, facts.ppid, startTime);
+    if (identity.cgroup === undefined && facts.cgroupId !== undefined) {
+      const cgroup = this.lineage!.cgroups.pathOf(facts.cgroupId);
+      if (cgroup !== null) this.setCgroup(identity, cgroup);
+    }
+    if (identity.netns === undefined) this.setNetns(identity, facts.netns ?? null);
   }
 
   private setCgroup(identity: Omit<Identity, 'exe' | 'cmdline'>, cgroup: string): void {
