@@ -38,6 +38,17 @@ function sample(i, round) {
   };
 }
 
+/** Rows `first`..`first + n - 1` as the text of a helper line's array, parsed as the engine parses it. */
+function samplesText(first, n, round) {
+  let text = '[';
+  for (let i = first; i < first + n; i++) {
+    text += `${i > first ? ',' : ''}{"ifindex":2,"family":4,"proto":6,"localIp":"10.0.0.2","localPort":${1024 + (i % 60000)},` +
+      `"remoteIp":"${randomPublicIPv4(i + 1)}","remotePort":443,"txBytes":${100 * round},"rxBytes":${1000 * round},` +
+      `"txPackets":${round},"rxPackets":${round},"firstSeen":1,"tcpFlags":18,"initiator":"local"}`;
+  }
+  return `${text}]`;
+}
+
 function owner(i) {
   return {
     ts: 0, how: 'connect', cookie: String(i), family: 4, proto: 6,
@@ -73,14 +84,15 @@ function trackerThroughput(describeRemote, count) {
   const tickStarted = performance.now();
   for (let i = 0; i < 10; i++) { clock.now += 100; tracker.tick(); }
   const idleTickMs = (performance.now() - tickStarted) / 10;
-  return { events, cpuMsPer1000: (cpuMs / events) * 1000, idleTickMs, tracker };
+  return { events, cpuMsPer1000: (cpuMs / events) * 1000, idleTickMs, tracker, clock };
 }
 
 if (process.argv.includes('--rss-only')) {
   // Fresh process: only what a running engine holds (both GeoIP files, ASN table, 50,000 connections).
   // The databases are first warmed with the very addresses the connections will use, so that the
   // pages their lookups cache count as the databases' memory, not as the connections'.
-  const count = 50_000;
+  // COUNT=25000 for the slope between two sizes (what one more connection costs, fixed costs aside).
+  const count = Number(process.env.COUNT ?? 50_000);
   const geo = createGeolocator({ onWarning: (message) => console.error('warning:', message) });
   const asn = loadAsnTable(defaultAsnTablePath());
   geo.lookup('2001:4860::1');
@@ -91,7 +103,7 @@ if (process.argv.includes('--rss-only')) {
   globalThis.gc?.();
   const before = process.memoryUsage();
   const describeRemote = createDescriber({ geolocator: geo, locations: new CustomLocations([]), asnOf: (ip) => asn.lookup(ip), hostFor: () => null, onLookupError: () => undefined });
-  const { tracker } = trackerThroughput(describeRemote, count);
+  const { tracker, clock } = trackerThroughput(describeRemote, count);
   // V8 hands freed pages back to the system from a background thread: RSS read at once still holds
   // them (measured 30–60 MiB more). A running engine is measured, so let it settle first.
   const settled = async () => {
@@ -101,11 +113,27 @@ if (process.argv.includes('--rss-only')) {
     return process.memoryUsage();
   };
   const memory = await settled();
+  const perConnection = (usage) => Math.round((usage.rss - before.rss) / count);
   console.log(JSON.stringify({
     live: tracker.stats().live,
     rssMiB: mib(memory.rss), heapTotalMiB: mib(memory.heapTotal), heapUsedMiB: mib(memory.heapUsed), externalMiB: mib(memory.external),
     before: { rssMiB: mib(before.rss), heapUsedMiB: mib(before.heapUsed), externalMiB: mib(before.external) },
-    perConnectionBytes: { rss: Math.round((memory.rss - before.rss) / count), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
+    perConnectionBytes: { rss: perConnection(memory), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
+  }));
+  // A running engine: 30 s in which 5,000 of the connections (10 %) move every second, no forced GC.
+  // Rows come as the helper's line text (JSON.parse of it), as in the engine: rows built as object
+  // literals here were pretenured by V8 after the burst above and piled up ~23 MiB of the bench's own
+  // garbage in the old generation.
+  for (let step = 0; step < 300; step++) {
+    const first = (step * 500) % count;
+    tracker.flows(JSON.parse(samplesText(first, 500, 10 + Math.floor(step / 100))));
+    clock.now += 100;
+    tracker.tick();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const steady = process.memoryUsage();
+  console.log(JSON.stringify({
+    steady30s: { rssMiB: mib(steady.rss), heapTotalMiB: mib(steady.heapTotal), heapUsedMiB: mib(steady.heapUsed), perConnectionRss: perConnection(steady) },
   }));
   // The same connections just closed: each is held for connections() for a minute after its close.
   tracker.closeAll();

@@ -124,11 +124,13 @@ export class ProbeRelay {
     this.writer.send({ t: 'error', code, message, fatal: false });
   }
 
-  private guarded(what: string, action: () => void): void {
+  /** The action's result, or undefined when it threw (said as a non-fatal error). */
+  private guarded<T>(what: string, action: () => T): T | undefined {
     try {
-      action();
+      return action();
     } catch (error) {
       this.sendError('internal', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
     }
   }
 
@@ -174,10 +176,7 @@ export class ProbeRelay {
    * wakeup, so the count read after arming decides. Without the wakeup, counter checks as before.
    */
   private sleepUntilTraffic(): void {
-    let after: number | null = null;
-    this.guarded('arming the traffic wakeup', () => {
-      after = this.probe.wakeOnTraffic();
-    });
+    const after = this.guarded('arming the traffic wakeup', () => this.probe.wakeOnTraffic()) ?? null;
     if (after === null) {
       this.scheduleRead(this.timing.idleCheckMs ?? 2000);
     } else if (after !== this.lastPackets) {

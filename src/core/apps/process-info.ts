@@ -10,6 +10,9 @@ import { appOf } from './app-from-cgroup.js';
 const MAX_PARENTS = 4;
 const MAX_CGROUP = 4096;
 
+/** What an owner record says about its process (the rest of the record is about the socket). */
+export type OwnerProcess = Pick<OwnerRecord, 'pid' | 'comm' | 'uid' | 'startTime' | 'exe' | 'cmdline' | 'parents' | 'cgroup' | 'netns' | 'container'>;
+
 export type AppNamer = (app: AppInfo, exe: string | null) => AppInfo;
 
 function parentsOf(value: unknown): ParentProcess[] | undefined {
@@ -23,7 +26,7 @@ function parentsOf(value: unknown): ParentProcess[] | undefined {
   return parents;
 }
 
-export function processInfoOf(owner: OwnerRecord, user: string | null, nameApp: AppNamer): ProcessInfo {
+export function processInfoOf(owner: OwnerProcess, user: string | null, nameApp: AppNamer): ProcessInfo {
   const info: ProcessInfo = { pid: owner.pid, name: owner.comm, exe: owner.exe, cmdline: owner.cmdline, uid: owner.uid, user };
   const parents = parentsOf(owner.parents);
   if (parents !== undefined) info.parents = parents;

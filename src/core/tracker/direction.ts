@@ -12,12 +12,17 @@ const EPHEMERAL_START = 32_768;
 const OUTBOUND_HOWS = new Set<OwnerHow>(['connect', 'udp-send']);
 const INBOUND_HOWS = new Set<OwnerHow>(['accept', 'listen']);
 
-export function directionOf(sample: FlowSample, match: OwnerMatch | null): Direction {
-  if (match) {
-    if (match.via === 'listen') return 'inbound';
-    if (OUTBOUND_HOWS.has(match.owner.how)) return 'outbound';
-    if (INBOUND_HOWS.has(match.owner.how)) return 'inbound';
-  }
+/** What the owner's hook says, or null when its record does not tell (bind, existing, io ...). */
+export function ownerDirection(match: OwnerMatch | null): Direction | null {
+  if (!match) return null;
+  if (match.via === 'listen') return 'inbound';
+  if (OUTBOUND_HOWS.has(match.owner.how)) return 'outbound';
+  if (INBOUND_HOWS.has(match.owner.how)) return 'inbound';
+  return null;
+}
+
+/** What the flow's first kernel row says. */
+export function sampleDirection(sample: FlowSample): Direction {
   if (sample.initiator === 'local') return 'outbound';
   if (sample.initiator === 'remote') return 'inbound';
   // A SYN without ACK among the flags and only rx traffic means the remote opened it.

@@ -3,24 +3,21 @@
 // tuple in canonical orientation; its counters come from the first interface it was seen on, since
 // the same packets also cross veth, bridge and NIC and summing them would double-count.
 import {
-  IPPROTO_ICMP,
-  IPPROTO_ICMPV6,
   IPPROTO_TCP,
-  IPPROTO_UDP,
   type FlowCounters,
   type FlowEnd,
   type FlowSample,
   type OwnerRecord,
 } from '../../shared/capture.js';
-import type { ConnectionEvent, ProcessInfo, RemoteEndpoint } from '../../shared/contract.js';
-import { processInfoOf, type AppNamer } from '../apps/process-info.js';
+import type { ConnectionEvent, ProcessInfo, Proto, RemoteEndpoint } from '../../shared/contract.js';
+import { processInfoOf, type AppNamer, type OwnerProcess } from '../apps/process-info.js';
 import { Interner } from '../interner.js';
 import { canonical } from './canonical.js';
-import { directionOf } from './direction.js';
-import { OwnerCompactor } from './owner-compact.js';
+import { ownerDirection, sampleDirection } from './direction.js';
+import { OwnerCompactor, type SocketOwner } from './owner-compact.js';
 import { OwnerIndex, tupleKey, type OwnerMatch } from './owner-index.js';
 import type { UserLookup } from './users.js';
-import { type Connection, toEvent } from './connection.js';
+import { Connection, countersOf, PROTO_NAMES, toEvent, ZERO } from './connection.js';
 
 export interface TrackerOptions {
   now: () => number;
@@ -66,20 +63,11 @@ const TCP_CLOSING_IDLE_MS = 5_000;
  */
 const OWNER_RETRY_MS = 30_000;
 
-const ZERO: FlowCounters = { txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 };
-
-const PROTO_NAMES = new Map<number, Connection['proto']>([
-  [IPPROTO_TCP, 'tcp'],
-  [IPPROTO_UDP, 'udp'],
-  [IPPROTO_ICMP, 'icmp'],
-  [IPPROTO_ICMPV6, 'icmpv6'],
-]);
-
 /**
  * TCP, UDP, and ICMP echo (the TC program keys echo by its identifier as the local port; other ICMP
  * messages have no port and stay in the kernel's counters only, like every other protocol).
  */
-function protoOf(sample: FlowSample): Connection['proto'] | null {
+function protoOf(sample: FlowSample): Proto | null {
   const name = PROTO_NAMES.get(sample.proto);
   if (!name) return null;
   if (name === 'icmp' || name === 'icmpv6') return sample.localPort !== 0 && sample.remotePort === 0 ? name : null;
@@ -92,12 +80,8 @@ function sameCounters(a: FlowCounters, b: FlowCounters): boolean {
 
 export class Tracker {
   private readonly live = new Map<string, Connection>();
-  /**
-   * Recently closed connections, by id: their close event only. A closed connection needs nothing
-   * else (no join, no counters to compare), and the event is about a third of the whole Connection
-   * with its first sample (measured with 50,000 closed connections, bench/RESULTS.md).
-   */
-  private readonly closed = new Map<string, ConnectionEvent>();
+  /** Recently closed connections, oldest first; their close event is rebuilt on demand. */
+  private readonly closed = new Set<Connection>();
   /**
    * Tuples just closed, with their kernel row's firstSeen and final counters: a late TCP row of the
    * same kernel flow is ignored; a UDP row with the same counters too, while one whose counters moved
@@ -106,7 +90,7 @@ export class Tracker {
   private readonly ended = new Map<string, { firstSeen: number; raw: FlowCounters; at: number; finished: boolean; takenOver?: boolean }>();
   private readonly ownerIndex = new OwnerIndex();
   private readonly ownerCompactor = new OwnerCompactor();
-  private readonly processes = new WeakMap<OwnerRecord, ProcessInfo>();
+  private readonly processes = new WeakMap<OwnerProcess, ProcessInfo>();
   private readonly sharedProcesses = new Interner<ProcessInfo>(4_096);
   private readonly unowned = new Set<Connection>();
   private nextId = 1;
@@ -169,10 +153,10 @@ export class Tracker {
 
   private refresh(connection: Connection, sample: FlowSample, now: number): void {
     if (sample.ifindex !== connection.ifindex) return;
-    const otherSocket = !!sample.cookie && !!connection.sample.cookie && sample.cookie !== connection.sample.cookie;
+    const otherSocket = !!sample.cookie && !!connection.cookie && sample.cookie !== connection.cookie;
     const restarted =
       sample.firstSeen !== connection.firstSeen &&
-      (otherSocket || sample.txBytes + sample.rxBytes < connection.raw.txBytes + connection.raw.rxBytes);
+      (otherSocket || sample.txBytes + sample.rxBytes < connection.txBytes + connection.rxBytes);
     if (restarted) {
       // A SYN-less row after FIN/RST would be the teardown tail (see createUnlessEnded) while the end
       // record is still on its way: the connection it belongs to closes on that record.
@@ -184,13 +168,13 @@ export class Tracker {
     }
     connection.tcpFlags |= sample.tcpFlags;
     // A flow first seen inbound learns its socket at its first reply: join its owner by it now.
-    if (sample.cookie && !connection.sample.cookie) {
-      connection.sample = { ...connection.sample, cookie: sample.cookie };
+    if (sample.cookie && !connection.cookie) {
+      connection.cookie = sample.cookie;
       if (!connection.process) this.attribute(connection, now);
     }
     if (this.presenceMeansActivity) connection.lastActivity = now;
-    if (sameCounters(connection.raw, sample)) return;
-    connection.raw = { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets };
+    if (sameCounters(connection, sample)) return;
+    connection.setCounters(sample);
     connection.dirty = true;
     connection.lastActivity = now;
     this.live.delete(connection.key);
@@ -206,34 +190,11 @@ export class Tracker {
     const newSocket = before !== undefined && before.firstSeen < sample.firstSeen && (startsWithSyn || before.takenOver === true);
     const ownerNotBefore = newSocket ? before.firstSeen : null;
     const match = this.ownerIndex.find(sample, ownerNotBefore, ownerUpTo);
-    const connection: Connection = {
-      key,
-      id: `${this.idPrefix}-${(this.nextId++).toString(36)}`,
-      ifindex: sample.ifindex,
-      firstSeen: sample.firstSeen,
-      proto: protoOf(sample) ?? 'udp',
-      family: sample.family,
-      direction: directionOf(sample, match),
-      local: { ip: sample.localIp, port: sample.localPort },
-      remoteIp: sample.remoteIp,
-      remotePort: sample.remotePort,
-      remote: null,
-      process: match ? this.processOf(match.owner) : null,
-      raw: { txBytes: sample.txBytes, rxBytes: sample.rxBytes, txPackets: sample.txPackets, rxPackets: sample.rxPackets },
-      base,
-      tcpFlags: sample.tcpFlags,
-      createdAt: now,
-      lastActivity: now,
-      lastEmit: 0,
-      opened: false,
-      dirty: false,
-      closedAt: null,
-      endedAt: null,
-      countedUnattributed: false,
-      sample,
-      ownerNotBefore,
-      emitted: null,
-    };
+    const direction = ownerDirection(match) ?? sampleDirection(sample);
+    if (match?.owner.claim === key) key = match.owner.claim;
+    const connection = new Connection(key, this.nextId++, sample, direction, now, ownerNotBefore);
+    connection.base = base;
+    if (match) this.join(connection, match);
     this.live.set(key, connection);
     if (connection.process) this.open(connection, now);
     else this.unowned.add(connection);
@@ -245,14 +206,21 @@ export class Tracker {
    * One ProcessInfo per owner record, and one per distinct content: the sockets of one process share
    * it (at 50,000 connections from 50 processes, 50 objects instead of 50,000).
    */
-  private processOf(owner: OwnerRecord): ProcessInfo {
-    let info = this.processes.get(owner);
+  private processOf(owner: SocketOwner): ProcessInfo {
+    let info = this.processes.get(owner.process);
     if (!info) {
-      const built = processInfoOf(owner, this.options.userOf(owner.uid), this.options.nameApp ?? ((app) => app));
+      const built = processInfoOf(owner.process, this.options.userOf(owner.process.uid), this.options.nameApp ?? ((app) => app));
       info = this.sharedProcesses.get(built, (process) => JSON.stringify(process)) ?? built;
-      this.processes.set(owner, info);
+      this.processes.set(owner.process, info);
     }
     return info;
+  }
+
+  /** Gives a connection its owner's process; the strings it has in common with the record are shared. */
+  private join(connection: Connection, match: OwnerMatch): void {
+    connection.process = this.processOf(match.owner);
+    if (match.owner.cookie !== null && match.owner.cookie === connection.cookie) connection.cookie = match.owner.cookie;
+    if (match.owner.remoteIp === connection.remoteIp) connection.remoteIp = match.owner.remoteIp;
   }
 
   private evictOverflow(now: number): void {
@@ -273,11 +241,11 @@ export class Tracker {
 
   /** Joins an unowned connection to its owner, if one is known now. */
   private attribute(connection: Connection, now: number): void {
-    const match: OwnerMatch | null = this.ownerIndex.find(connection.sample, connection.ownerNotBefore);
+    const match: OwnerMatch | null = this.ownerIndex.find(connection, connection.ownerNotBefore);
     if (!match) return;
     this.unowned.delete(connection);
-    connection.process = this.processOf(match.owner);
-    if (!connection.opened) connection.direction = directionOf(connection.sample, match);
+    this.join(connection, match);
+    if (!connection.opened) connection.direction = ownerDirection(match) ?? connection.direction;
     if (connection.countedUnattributed) {
       this.counters.unattributed--;
       connection.countedUnattributed = false;
@@ -356,8 +324,8 @@ export class Tracker {
 
   /** When this live connection closes for lack of traffic, if nothing else comes (ms since the epoch). */
   private idleEnd(connection: Connection): number {
-    if (connection.proto === 'udp') return connection.lastActivity + this.udpIdleMs;
-    if (connection.proto === 'icmp' || connection.proto === 'icmpv6') return connection.lastActivity + ICMP_IDLE_MS;
+    if (connection.protoName === 'udp') return connection.lastActivity + this.udpIdleMs;
+    if (connection.protoName === 'icmp' || connection.protoName === 'icmpv6') return connection.lastActivity + ICMP_IDLE_MS;
     if ((connection.tcpFlags & TCP_FIN_OR_RST) !== 0) return connection.lastActivity + TCP_CLOSING_IDLE_MS;
     return Infinity;
   }
@@ -370,7 +338,9 @@ export class Tracker {
   tick(): number {
     const now = this.options.now();
     let next = Infinity;
-    for (const connection of [...this.live.values()]) {
+    // Iterated in place (a Map iterator skips what close() deletes): a copy of the references was
+    // 400 KB at 50,000 connections, allocated straight into the old generation at every tick.
+    for (const connection of this.live.values()) {
       const endsAt = Math.min(connection.endedAt === null ? Infinity : connection.endedAt + this.endGraceMs, this.idleEnd(connection));
       if (now >= endsAt) {
         this.close(connection, now, true);
@@ -385,7 +355,7 @@ export class Tracker {
         // handshake by milliseconds; waiting the interval put first bytes ~1 s behind, measured);
         // later updates at most once per interval, and none at once for a connection already ending
         // (its close, due soon, carries the counters).
-        const first = connection.emitted?.event === 'open' && connection.endedAt === null;
+        const first = connection.emittedEvent === 'open' && connection.endedAt === null;
         const dueAt = first ? connection.lastEmit : connection.lastEmit + this.updateIntervalMs;
         if (now >= dueAt) this.send(connection, 'update', now);
         else next = Math.min(next, dueAt);
@@ -395,21 +365,21 @@ export class Tracker {
       if (now - connection.createdAt < OWNER_RETRY_MS) break;
       this.unowned.delete(connection);
     }
-    for (const [id, event] of this.closed) {
-      if (now - event.ts < this.closedRetentionMs) break;
-      this.closed.delete(id);
+    for (const connection of this.closed) {
+      if (now - connection.lastEmit < this.closedRetentionMs) break;
+      this.closed.delete(connection);
     }
     for (const [key, ended] of this.ended) {
       if (now - ended.at < this.closedRetentionMs) break;
       this.ended.delete(key);
     }
     const oldestClosed = this.closed.values().next();
-    if (!oldestClosed.done) next = Math.min(next, oldestClosed.value.ts + this.closedRetentionMs);
+    if (!oldestClosed.done) next = Math.min(next, oldestClosed.value.lastEmit + this.closedRetentionMs);
     return next;
   }
 
   private open(connection: Connection, now: number): void {
-    connection.remote = this.options.describeRemote(connection.remoteIp);
+    connection.describe(this.options.describeRemote(connection.remoteIp));
     connection.opened = true;
     if (!connection.process) {
       connection.countedUnattributed = true;
@@ -419,47 +389,48 @@ export class Tracker {
   }
 
   private send(connection: Connection, event: ConnectionEvent['event'], now: number): void {
-    if (connection.remote && connection.remote.host === null) connection.remote.host = this.options.hostFor(connection.remoteIp);
-    connection.lastEmit = now;
+    if (connection.scope !== null && connection.host === null) connection.host = this.options.hostFor(connection.remoteIp);
     connection.dirty = false;
-    connection.emitted = { event, ts: now, raw: connection.raw };
-    this.options.emit(toEvent(connection, event, now));
+    connection.markEmitted(event, now);
+    this.options.emit(toEvent(connection, this.idOf(connection), event, now));
+  }
+
+  private idOf(connection: Connection): string {
+    return `${this.idPrefix}-${connection.serial.toString(36)}`;
   }
 
   /** `finished`: the connection ended (FIN, RST, socket closed), as opposed to evicted or lost. */
   private close(connection: Connection, now: number, finished = false): void {
-    if (connection.closedAt !== null) return;
+    if (connection.closed) return;
     if (!connection.opened) this.open(connection, now);
-    connection.closedAt = now;
+    connection.closed = true;
     this.live.delete(connection.key);
     this.unowned.delete(connection);
     this.ended.delete(connection.key);
-    this.ended.set(connection.key, { firstSeen: connection.firstSeen, raw: { ...connection.raw }, at: now, finished });
+    this.ended.set(connection.key, { firstSeen: connection.firstSeen, raw: countersOf(connection), at: now, finished });
     this.send(connection, 'close', now);
-    this.closed.set(connection.id, toEvent(connection, 'close', now));
+    this.closed.add(connection);
   }
 
   /** Drops all held connections; live flows reopen at the next tick under new ids, counted from now. */
   clear(): void {
     this.closed.clear();
     for (const connection of this.live.values()) {
-      connection.base = { ...connection.raw };
-      connection.id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
+      connection.base = countersOf(connection);
+      connection.serial = this.nextId++;
       connection.opened = false;
       connection.dirty = false;
-      connection.emitted = null;
+      connection.emittedEvent = null;
     }
   }
 
   /** Latest event of every held connection (live ones that were opened, and recently closed). */
   connections(): ConnectionEvent[] {
     const result: ConnectionEvent[] = [];
-    for (const connection of this.live.values()) {
-      const emitted = connection.emitted;
-      if (emitted) result.push(toEvent(connection, emitted.event, emitted.ts, emitted.raw));
+    for (const connection of [...this.live.values(), ...this.closed]) {
+      const event = connection.emittedEvent;
+      if (event) result.push(toEvent(connection, this.idOf(connection), event, connection.lastEmit, connection.emittedCounters()));
     }
-    // Copies, as for live ones: a caller may keep or change what it gets.
-    for (const event of this.closed.values()) result.push({ ...event, local: { ...event.local }, remote: { ...event.remote } });
     return result;
   }
 
