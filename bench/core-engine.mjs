@@ -4,6 +4,7 @@
 // and, for memory alone in a fresh process: node --expose-gc bench/core-engine.mjs --rss-only
 // Prints medians of several runs; results go to bench/RESULTS.md by hand. With --rss-only, SMAPS=1
 // adds RSS by mapping (/proc/self/smaps) and SPACES=1 the V8 heap spaces, to see where memory is.
+// HEAP_POLICY=off: without the engine's heap policy (V8's default young generation).
 import console from 'node:console';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +16,11 @@ import { createDescriber } from '../dist/src/core/enrichment.js';
 import { createGeolocator } from '../dist/src/core/geo/geolocator.js';
 import { CustomLocations } from '../dist/src/core/locations/custom-locations.js';
 import { Tracker } from '../dist/src/core/tracker/tracker.js';
+import { keepYoungGenerationSmall } from '../dist/src/core/heap-policy.js';
 import dnsPacket from 'dns-packet';
+
+// As in the engine's processes (src/core/heap-policy.ts); HEAP_POLICY=off measures V8's defaults.
+if (process.env.HEAP_POLICY !== 'off') keepYoungGenerationSmall();
 
 const RUNS = 5;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

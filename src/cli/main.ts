@@ -20,11 +20,13 @@ import { runWatch } from './watch.js';
 // The engine (GeoIP readers, DNS parsing) is loaded only for watch/serve: --help and usage errors
 // stay instant and work even when a dependency is broken.
 async function engineModules() {
-  const [{ createEngine }, { createPublisher }, { openCliHistory }] = await Promise.all([
+  const [{ createEngine }, { createPublisher }, { openCliHistory }, { keepYoungGenerationSmall }] = await Promise.all([
     import('../core/engine.js'),
     import('../core/publisher.js'),
     import('./history-option.js'),
+    import('../core/heap-policy.js'),
   ]);
+  keepYoungGenerationSmall();
   return { createEngine, createPublisher, openHistory: openCliHistory };
 }
 

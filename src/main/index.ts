@@ -13,6 +13,7 @@ import { registerAppScheme, setupAppProtocol } from './app-protocol.js';
 import { appPaths, type AppPaths } from './app-paths.js';
 import { isAppUrl } from './app-url.js';
 import { createAppBackend, type AppBackend } from '../core/app/backend.js';
+import { keepYoungGenerationSmall } from '../core/heap-policy.js';
 import type { CaptureSupervisor } from '../core/app/capture-supervisor.js';
 import { openSettingsStore, type SettingsStore } from '../core/app/settings-store.js';
 import { defaultConfigDir } from '../core/config/paths.js';
@@ -28,6 +29,8 @@ import { detectTrayHost } from './tray-host.js';
 import { createWindowController, type WindowController } from './window-controller.js';
 
 const warn = (message: string): void => console.warn(`snitchmap: ${message}`);
+// The engine runs in this process (src/core/heap-policy.ts says why and what it costs).
+keepYoungGenerationSmall();
 let controller: WindowController | null = null;
 
 function runCommand(command: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
