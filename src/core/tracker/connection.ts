@@ -13,7 +13,8 @@ export const PROTO_NAMES = new Map<number, Proto>([
 ]);
 
 // Flags and the last emitted event's kind share one small integer: node's V8 keeps 8-byte fields,
-// and six of them were 48 of a connection's ~280 bytes (heap snapshot at 50,000 connections).
+// and the five they replace (and the protocol's name, now derived) were 48 of a connection's ~280
+// bytes (heap snapshot at 50,000 connections).
 const OPENED = 1;
 const DIRTY = 2;
 const COUNTED_UNATTRIBUTED = 4;
@@ -49,9 +50,9 @@ export class Connection {
   asn: AsnInfo | null = null;
   process: ProcessInfo | null = null;
   /**
-   * Counters as the source reports them, kept in place: an object replaced at every update was
-   * garbage in the old generation, where at 10 % of 50,000 connections moving it piled up ~50 MiB
-   * between full collections. `base`: what they count from (clear()).
+   * Counters as the source reports them, kept in place: a counters object replaced at every update
+   * lived long enough to be promoted, and each update left one behind in the old generation until
+   * the next full collection. `base`: what they count from (clear()).
    */
   txBytes: number;
   rxBytes: number;
