@@ -14,12 +14,10 @@ export const PROTO_NAMES = new Map<number, Proto>([
 
 // Flags and the last emitted event's kind share one small integer: node's V8 keeps 8-byte fields,
 // and the five they replace (and the protocol's name, now derived) were 48 of a connection's ~280
-// bytes (heap snapshot at 50,000 connections).
-const OPENED = 1;
-const DIRTY = 2;
-const COUNTED_UNATTRIBUTED = 4;
-const CLOSED = 8;
-const EMITTED_SHIFT = 4;
+// bytes (heap snapshot at 50,000 connections). Opened and closed are read off the last event.
+const DIRTY = 1;
+const COUNTED_UNATTRIBUTED = 2;
+const EMITTED_SHIFT = 2;
 const EMITTED_KINDS: Array<ConnectionEvent['event'] | null> = [null, 'open', 'update', 'close'];
 
 export const ZERO: FlowCounters = Object.freeze({ txBytes: 0, rxBytes: 0, txPackets: 0, rxPackets: 0 });
@@ -105,12 +103,13 @@ export class Connection {
     this.state = on ? this.state | bit : this.state & ~bit;
   }
 
-  /** Its open event went out. */
+  /** Its open event went out (since the last clear()). */
   get opened(): boolean {
-    return (this.state & OPENED) !== 0;
+    return this.emittedEvent !== null;
   }
-  set opened(on: boolean) {
-    this.flag(OPENED, on);
+
+  get closed(): boolean {
+    return this.emittedEvent === 'close';
   }
 
   /** Its counters moved since its last event. */
@@ -127,13 +126,6 @@ export class Connection {
   }
   set countedUnattributed(on: boolean) {
     this.flag(COUNTED_UNATTRIBUTED, on);
-  }
-
-  get closed(): boolean {
-    return (this.state & CLOSED) !== 0;
-  }
-  set closed(on: boolean) {
-    this.flag(CLOSED, on);
   }
 
   get emittedEvent(): ConnectionEvent['event'] | null {

@@ -380,7 +380,6 @@ export class Tracker {
 
   private open(connection: Connection, now: number): void {
     connection.describe(this.options.describeRemote(connection.remoteIp));
-    connection.opened = true;
     if (!connection.process) {
       connection.countedUnattributed = true;
       this.counters.unattributed++;
@@ -403,7 +402,6 @@ export class Tracker {
   private close(connection: Connection, now: number, finished = false): void {
     if (connection.closed) return;
     if (!connection.opened) this.open(connection, now);
-    connection.closed = true;
     this.live.delete(connection.key);
     this.unowned.delete(connection);
     this.ended.delete(connection.key);
@@ -418,7 +416,6 @@ export class Tracker {
     for (const connection of this.live.values()) {
       connection.base = countersOf(connection);
       connection.serial = this.nextId++;
-      connection.opened = false;
       connection.dirty = false;
       connection.emittedEvent = null;
     }
