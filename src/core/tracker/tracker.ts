@@ -3,7 +3,10 @@
 // tuple in canonical orientation; its counters come from the first interface it was seen on, since
 // the same packets also cross veth, bridge and NIC and summing them would double-count.
 import {
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   type FlowCounters,
   type FlowEnd,
   type FlowSample,
@@ -324,8 +327,9 @@ export class Tracker {
 
   /** When this live connection closes for lack of traffic, if nothing else comes (ms since the epoch). */
   private idleEnd(connection: Connection): number {
-    if (connection.protoName === 'udp') return connection.lastActivity + this.udpIdleMs;
-    if (connection.protoName === 'icmp' || connection.protoName === 'icmpv6') return connection.lastActivity + ICMP_IDLE_MS;
+    // Protocol numbers, not names: this runs for every live connection at every tick.
+    if (connection.proto === IPPROTO_UDP) return connection.lastActivity + this.udpIdleMs;
+    if (connection.proto === IPPROTO_ICMP || connection.proto === IPPROTO_ICMPV6) return connection.lastActivity + ICMP_IDLE_MS;
     if ((connection.tcpFlags & TCP_FIN_OR_RST) !== 0) return connection.lastActivity + TCP_CLOSING_IDLE_MS;
     return Infinity;
   }
