@@ -125,6 +125,16 @@ if (process.argv.includes('--rss-only')) {
     before: { rssMiB: mib(before.rss), heapUsedMiB: mib(before.heapUsed), externalMiB: mib(before.external) },
     perConnectionBytes: { rss: perConnection(memory), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
   }));
+  // Then 16 s with nothing happening and no forced GC: V8's memory reducer notices the allocation
+  // rate has dropped and compacts the old generation the burst fragmented (measured: 8–10 s after
+  // the burst). RSS per connection every 2 s.
+  const quiet = [];
+  for (let seconds = 2; seconds <= 16; seconds += 2) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    quiet.push(perConnection(process.memoryUsage()));
+  }
+  const afterQuiet = process.memoryUsage();
+  console.log(JSON.stringify({ quietPerConnectionRssEvery2s: quiet, quiet16s: { rssMiB: mib(afterQuiet.rss), heapTotalMiB: mib(afterQuiet.heapTotal), heapUsedMiB: mib(afterQuiet.heapUsed) } }));
   // A running engine: 30 s in which 5,000 of the connections (10 %) move every second, no forced GC.
   // Rows come as the helper's line text (JSON.parse of it), as in the engine: rows built as object
   // literals here were pretenured by V8 after the burst above and piled up ~23 MiB of the bench's own
