@@ -21,10 +21,6 @@ export const HOST_ONLY = [
     why: 'a real Prometheus scraping the engine\'s /metrics: engine and exporter code above the capture the watch-* files prove per kernel',
   },
   {
-    file: 'test/kernel/watch-ordering.test.ts',
-    why: 'intermittent under emulation, and not yet explained: in 1 of 4 matrix runs on 2026-12-02 one storm client\'s open on 6.1 came without its DNS name (the other runs passed on every kernel, 5.10\'s after its two ordering fixes); it passes on the host every run, and stays here until the cause is found (issue 10)',
-  },
-  {
     file: 'test/kernel/privilege-drop.test.ts',
     why: 'setuid/setgid of the root-run CLI and the helper\'s scrubbed environment: process credentials, not kernel capture',
   },

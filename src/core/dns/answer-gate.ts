@@ -5,6 +5,7 @@
 // - DNS (answer from port 53): the reversed tuple of a query sent within QUERY_LIFETIME_MS (same
 //   protocol, addresses and ports), the same id, and only questions that query asked. One answer
 //   per query. Sending from port 53 needs privilege, so a local user cannot play the server.
+//   Times are the packets' (the `now` given here is the record's ts, see name-cache.ts).
 // - LLMNR (5355, RFC 4795) and legacy unicast mDNS (5353 answering a query from another port, RFC
 //   6762 §6.7): responders answer a multicast query from their own address, so besides the exact
 //   reversed tuple, a reply to the querier's address and port with the query's id and questions is

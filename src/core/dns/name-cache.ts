@@ -57,10 +57,15 @@ export class NameCache {
     }
     this.counters.parsed++;
     const isResponse = packet.type === 'response';
+    // The gate times an answer against its query by when both passed the kernel (the records'
+    // ts, one monotonic clock), not by when they reached here: an engine or helper that reads a
+    // backlog late (a stalled or loaded machine) must not make a prompt answer a late one. Seen
+    // under emulation: queries read at once, their answers 39 s later, all refused as late.
+    const packetAt = typeof message.ts === 'number' && Number.isFinite(message.ts) ? message.ts : now;
     // A query arriving asks this machine; a response leaving answers someone else: neither names anything.
-    if (message.direction === 'tx' && !isResponse) this.gate.recordQuery(message, packet, now);
+    if (message.direction === 'tx' && !isResponse) this.gate.recordQuery(message, packet, packetAt);
     if (message.direction !== 'rx' || !isResponse) return;
-    const asked = this.gate.admit(message, packet, now);
+    const asked = this.gate.admit(message, packet, packetAt);
     if (asked === null) {
       this.counters.unmatched++;
       return;

@@ -58,12 +58,26 @@ describe('DNS answers are believed only for queries this machine sent', () => {
   it('forgets queries after their lifetime, and never believes responses it sent or queries it received', () => {
     const names = cache();
     names.ingest(sent(query('late.example', 'A', 9)), 0);
-    names.ingest(payload(response('late.example', [a('late.example', '203.0.113.2')], 'A', 9)), QUERY_LIFETIME_MS);
+    // Late on the wire (the packets' ts), though read at once.
+    names.ingest(payload(response('late.example', [a('late.example', '203.0.113.2')], 'A', 9), QUERY_LIFETIME_MS), QUERY_LIFETIME_MS);
     expect(names.hostFor('203.0.113.2', QUERY_LIFETIME_MS + 1)).toBeNull();
     // This machine answering someone (tx response), and someone asking it (rx query): not ours.
     names.ingest(sent(response('served.example', [a('served.example', '203.0.113.3')])), 0);
     names.ingest(payload(query('asked.example')), 0);
     expect(names.hostFor('203.0.113.3', 1)).toBeNull();
+    expect(names.stats().unmatched).toBe(1);
+  });
+
+  it('times an answer by its packet, not by when the engine read it: a backlog read late still names', () => {
+    const names = cache();
+    // Query and answer 40 ms apart on the wire; the engine reads the answer a minute later.
+    names.ingest(sent(query('backlog.example', 'A', 11), RESOLVER, 1_000), 1_000);
+    names.ingest(payload(response('backlog.example', [a('backlog.example', '203.0.113.4')], 'A', 11), 1_040), 61_000);
+    expect(names.hostFor('203.0.113.4', 61_001)).toBe('backlog.example');
+    // The reverse: both read at once, but the answer's packet came after the query's lifetime.
+    names.ingest(sent(query('slow.example', 'A', 12), RESOLVER, 2_000), 70_000);
+    names.ingest(payload(response('slow.example', [a('slow.example', '203.0.113.5')], 'A', 12), 2_000 + QUERY_LIFETIME_MS + 1), 70_001);
+    expect(names.hostFor('203.0.113.5', 70_002)).toBeNull();
     expect(names.stats().unmatched).toBe(1);
   });
 
