@@ -126,7 +126,7 @@ if (process.argv.includes('--rss-only')) {
     perConnectionBytes: { rss: perConnection(memory), heapUsed: Math.round((memory.heapUsed - before.heapUsed) / count) },
   }));
   // Then 16 s with nothing happening and no forced GC: V8's memory reducer notices the allocation
-  // rate has dropped and compacts the old generation the burst fragmented (measured: 8–10 s after
+  // rate has dropped and compacts the old generation the burst fragmented (measured: 8–14 s after
   // the burst). RSS per connection every 2 s.
   const quiet = [];
   for (let seconds = 2; seconds <= 16; seconds += 2) {
