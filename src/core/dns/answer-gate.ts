@@ -5,7 +5,7 @@
 // - DNS (answer from port 53): the reversed tuple of a query sent within QUERY_LIFETIME_MS (same
 //   protocol, addresses and ports), the same id, and only questions that query asked. One answer
 //   per query. Sending from port 53 needs privilege, so a local user cannot play the server.
-//   Times are the packets' (the `now` given here is the record's ts, see name-cache.ts).
+//   Times (`at`) are the packets', as the kernel stamped them, not when they were read (name-cache.ts).
 // - LLMNR (5355, RFC 4795) and legacy unicast mDNS (5353 answering a query from another port, RFC
 //   6762 §6.7): responders answer a multicast query from their own address, so besides the exact
 //   reversed tuple, a reply to the querier's address and port with the query's id and questions is
@@ -51,15 +51,15 @@ export class AnswerGate {
   constructor(private readonly isOwnAddress: OwnAddressCheck) {}
 
   /** A query this machine sent (direction tx). */
-  recordQuery(message: DnsPayload, packet: DnsMessage, now: number): void {
+  recordQuery(message: DnsPayload, packet: DnsMessage, at: number): void {
     const port = message.remotePort;
     if (port !== DNS_PORT && port !== MDNS_PORT && port !== LLMNR_PORT) return;
     const questions = questionKeys(packet);
     if (questions.length === 0) return;
     const key = tuple(message.proto, message.localIp, message.localPort, message.remoteIp, port, packet.id ?? 0);
-    this.queries.set(key, { questions: new Set(questions) }, now);
+    this.queries.set(key, { questions: new Set(questions) }, at);
     if (port === MDNS_PORT && message.localPort === MDNS_PORT) {
-      for (const question of packet.questions ?? []) this.mdnsAsked.set(lowerName(question.name), true, now);
+      for (const question of packet.questions ?? []) this.mdnsAsked.set(lowerName(question.name), true, at);
     }
   }
 
@@ -67,24 +67,24 @@ export class AnswerGate {
    * For a response that arrived (direction rx): the names whose addresses it may name, or null
    * when it answers nothing this machine asked.
    */
-  admit(message: DnsPayload, packet: DnsMessage, now: number): string[] | null {
+  admit(message: DnsPayload, packet: DnsMessage, at: number): string[] | null {
     const port = message.remotePort;
-    if (port === DNS_PORT) return this.matchQuery(message, packet, now, [message.remoteIp], true);
+    if (port === DNS_PORT) return this.matchQuery(message, packet, at, [message.remoteIp], true);
     if (port !== MDNS_PORT && port !== LLMNR_PORT) return null;
-    if (this.isOwnAddress(message.remoteIp, now)) return null;
+    if (this.isOwnAddress(message.remoteIp, at)) return null;
     if (port === MDNS_PORT && message.localPort === MDNS_PORT) {
-      const asked = answerOwners(packet).filter((name) => this.mdnsAsked.get(lowerName(name), now) !== undefined);
+      const asked = answerOwners(packet).filter((name) => this.mdnsAsked.get(lowerName(name), at) !== undefined);
       return asked.length > 0 ? asked : null;
     }
-    return this.matchQuery(message, packet, now, [message.remoteIp, ...(GROUPS[port] ?? [])], false);
+    return this.matchQuery(message, packet, at, [message.remoteIp, ...(GROUPS[port] ?? [])], false);
   }
 
-  private matchQuery(message: DnsPayload, packet: DnsMessage, now: number, askedAt: string[], once: boolean): string[] | null {
+  private matchQuery(message: DnsPayload, packet: DnsMessage, at: number, askedAt: string[], once: boolean): string[] | null {
     const questions = questionKeys(packet);
     if (questions.length === 0) return null;
     for (const remote of askedAt) {
       const key = tuple(message.proto, message.localIp, message.localPort, remote, message.remotePort, packet.id ?? 0);
-      const query = this.queries.get(key, now);
+      const query = this.queries.get(key, at);
       if (query === undefined || !questions.every((question) => query.questions.has(question))) continue;
       if (once) this.queries.delete(key);
       return (packet.questions ?? []).map((question) => question.name);

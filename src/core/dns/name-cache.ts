@@ -60,8 +60,8 @@ export class NameCache {
     // The gate times an answer against its query by when both passed the kernel (the records'
     // ts, one monotonic clock), not by when they reached here: an engine or helper that reads a
     // backlog late (a stalled or loaded machine) must not make a prompt answer a late one. Seen
-    // under emulation: packets 1.2–2.4 s apart read 29 s apart (the pipe to the engine had backed
-    // up), and 10 of 12 answers refused as later than their queries' lifetime.
+    // under emulation: packets 1.2–2.4 s apart read 29 s apart (the way from the kernel's ring to
+    // here had fallen behind), and 10 of 12 answers refused as later than their queries' lifetime.
     const packetAt = typeof message.ts === 'number' && Number.isFinite(message.ts) ? message.ts : now;
     // A query arriving asks this machine; a response leaving answers someone else: neither names anything.
     if (message.direction === 'tx' && !isResponse) this.gate.recordQuery(message, packet, packetAt);
