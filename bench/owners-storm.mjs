@@ -36,7 +36,7 @@ const output = await new Promise((resolve, reject) => {
   const child = spawn(binary, [String(rate * seconds), '127.0.0.1', String(port), '0', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   child.stdout.on('data', (data) => (text += data));
-  child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`owners-short exited ${code}`))));
+  child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`owners-short exited ${code}`))));
 });
 const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
 await new Promise((resolve) => setTimeout(resolve, 1000));

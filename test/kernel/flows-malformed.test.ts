@@ -11,6 +11,8 @@ import { FlowCapture } from '../../native/flows.js';
 import type { FlowSample } from '../../src/shared/capture.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
+import { scaled } from '../support/time-scale.js';
+import { waitForClose } from '../support/wait-for.js';
 import { MARK_MAC, canonicalIp, destOptions, ethernet, fragmentHeader, ipv4, ipv6, udp, vlan } from './fixtures/flows-frames.js';
 
 const RAW = fileURLToPath(new URL('./fixtures/flows-raw.py', import.meta.url));
@@ -19,13 +21,15 @@ const gate = kernelGate([addonPath()]);
 async function deliver(net: TestNet, frames: Buffer[]): Promise<string[]> {
   const receiver = net.spawn('python3', [RAW, 'recv', net.nsIf, MARK_MAC, String(frames.length), '30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  const exited = new Promise((resolve) => receiver.once('exit', resolve));
+  // 'close', not 'exit': the list is the receiver's last line, and 'exit' can come before it is read.
+  const closed = waitForClose(receiver, { timeout: scaled(60_000), what: 'the frame receiver to finish' });
   receiver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await Promise.race([new Promise<void>((resolve) => receiver.stdout?.once('data', () => resolve())), exited]);
+  await Promise.race([new Promise<void>((resolve) => receiver.stdout?.once('data', () => resolve())), closed]);
   execFileSync('python3', [RAW, 'send', net.hostIf, ...frames.map((frame) => frame.toString('hex'))]);
-  await exited;
-  const last = output.trim().split('\n').pop() ?? '[]';
-  return JSON.parse(last) as string[];
+  const code = await closed;
+  const lines = output.trim().split('\n');
+  if (code !== 0 || lines.length !== 2 || lines[0] !== 'ready') throw new Error(`frame receiver exited ${code} with: ${output}`);
+  return JSON.parse(lines[1]!) as string[];
 }
 
 describe.skipIf(gate.skip)('flows: malformed traffic', () => {

@@ -16,7 +16,7 @@ import type { ConnectionEvent } from '../../src/shared/contract.js';
 import { kernelGate } from '../support/kernel-gate.js';
 import { createTestNet, type TestNet } from '../support/netns.js';
 import { scaled, TIME_SCALE } from '../support/time-scale.js';
-import { waitForExit } from '../support/wait-for.js';
+import { waitForClose, waitForExit } from '../support/wait-for.js';
 import { compileFixture } from './fixtures/owners-harness.js';
 import { json, watchLines, type LineWatcher } from './fixtures/watch-lines.js';
 
@@ -91,7 +91,7 @@ describe.skipIf(gate.skip)('watch --json: ordering under a storm', () => {
     await out.waitFor('hello', (line) => (json(line)?.type === 'hello' ? true : undefined));
     const storm = spawn(compileFixture('watch-storm'), ['clients', net.nsIp4, String(DNS_PORT), String(TCP_PORT), String(COUNT), '1500']);
     const stormLines = watchLines(storm);
-    const code = await waitForExit(storm, { timeout: scaled(30_000), what: 'the storm clients to finish' });
+    const code = await waitForClose(storm, { timeout: scaled(30_000), what: 'the storm clients to finish' });
     expect(code, stormLines.stderr()).toBe(0);
     const clients = stormLines.lines.map((line) => json(line) as unknown as Client);
     expect(clients).toHaveLength(COUNT);

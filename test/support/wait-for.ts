@@ -2,6 +2,7 @@
 // The timeout is a ceiling on a hang, not a measurement: a test that passes only when something is
 // fast is a benchmark (bench/), and a sleep that "should be enough" is a flaky test.
 
+import type { ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 
 export interface WaitOptions {
@@ -72,4 +73,18 @@ export function waitForExit(child: { exitCode: number | null; signalCode: NodeJS
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   if (child.signalCode !== null) return Promise.resolve(child.signalCode);
   return waitForEvent(child, 'exit', options).then(([code, signal]) => (code ?? signal) as number | NodeJS.Signals);
+}
+
+/**
+ * A child process's exit code (or signal name) once its output has been read to the end. 'exit' can
+ * come first: when another child's SIGCHLD is handled, libuv reaps every exited child, also one
+ * that wrote its last line and exited after the loop last polled its pipe (reproduced 20 of 20 with
+ * a second child and a busy loop; flows-malformed lost its receiver's last line so on 6.1).
+ */
+export function waitForClose(child: ChildProcess, options: Omit<WaitOptions, 'interval'>): Promise<number | NodeJS.Signals> {
+  const status = (): number | NodeJS.Signals | null => child.exitCode ?? child.signalCode;
+  const drained = [child.stdout, child.stderr].every((stream) => stream === null || stream.readableEnded || stream.destroyed);
+  const now = status();
+  if (now !== null && drained) return Promise.resolve(now);
+  return waitForEvent(child, 'close', options).then(([code, signal]) => (code ?? signal) as number | NodeJS.Signals);
 }

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { waitFor, waitForEvent, waitForExit } from '../../support/wait-for.js';
+import { waitFor, waitForClose, waitForEvent, waitForExit } from '../../support/wait-for.js';
 
 describe('waitFor', () => {
   it('resolves with the first truthy value, sync or async', async () => {
@@ -37,5 +37,17 @@ describe('waitForEvent / waitForExit', () => {
     const child = spawn(process.execPath, ['-e', 'process.exit(3)']);
     await expect(waitForExit(child, { what: 'the child' })).resolves.toBe(3);
     await expect(waitForExit(child, { what: 'the child' })).resolves.toBe(3);
+  });
+
+  it("waitForClose: a child's code once its output is read to the end, also when it already closed", async () => {
+    // The shell exits at once; the backgrounded writer keeps its stdout open and writes later.
+    // 'exit' comes before "late"; 'close' only after it.
+    const child = spawn('sh', ['-c', '(sleep 0.2; echo late) & exit 4']);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await expect(waitForExit(child, { what: 'the shell' })).resolves.toBe(4);
+    await expect(waitForClose(child, { what: 'the shell and its writer' })).resolves.toBe(4);
+    expect(output).toBe('late\n');
+    await expect(waitForClose(child, { what: 'the shell' })).resolves.toBe(4);
   });
 });
