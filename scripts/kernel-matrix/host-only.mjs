@@ -1,16 +1,17 @@
 // Kernel test files the matrix leaves to the host kernel. `npm test` runs every file of test/kernel
 // on the CI machine's own kernel; the emulated guests run the rest. A file belongs here only when
 // what it proves does not change with the kernel — it tests the engine or the CLI above a capture
-// that the matrix's other files already prove on every kernel — or when it needs what a one-vCPU
-// emulated guest cannot give; or, quarantined with its reason and an open issue, a test that fails
-// intermittently there while the cause is sought (it still runs on the host in every CI run). Each one cost minutes per guest under TCG (measured 2026-12-02), and
-// the matrix has to fit CI's budget with three kernels.
+// that the matrix's other files already prove on every kernel — or when it needs what an emulated
+// guest cannot give; or, quarantined with its reason and an open issue, a test that fails
+// intermittently there while the cause is sought (it still runs on the host in every CI run). Each
+// one cost minutes per guest under TCG (measured 2026-12-02), and the matrix has to fit CI's budget
+// with three kernels.
 import { readdirSync } from 'node:fs';
 
 export const HOST_ONLY = [
   {
     file: 'test/kernel/flows-read-churn.test.ts',
-    why: 'races a table read against another CPU inserting rows: a one-vCPU guest rarely interleaves them (5.10 found no ENOSPC in 300 s); the bounded read loop it checks is the addon\'s, the same on every kernel',
+    why: 'races a table read against another CPU inserting rows: an emulated guest rarely interleaves them (5.10 found no ENOSPC in 300 s); the bounded read loop it checks is the addon\'s, the same on every kernel',
   },
   {
     file: 'test/kernel/history.test.ts',
