@@ -18,8 +18,9 @@ export default defineConfig({
           include: ['test/kernel/**/*.test.ts'],
           fileParallelism: false,
           // Under emulation a fresh worker per file (node, vitest, the addon and the modules again)
-          // cost ~175 s of a guest's 890 s run over 16 files; the guests share one. The host keeps a
-          // worker per file, so a file that leaks into the next still fails there.
+          // left ~175 s of a guest's 890 s vitest run outside the tests (16 files); with one shared
+          // worker it is ~40 s. The host keeps a worker per file, so a file that leaks into the
+          // next still fails there.
           isolate: !emulated,
           testTimeout: kernelTimeout,
           hookTimeout: kernelTimeout,

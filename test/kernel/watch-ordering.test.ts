@@ -32,9 +32,9 @@ const DNS_PORT = 53;
 const TCP_PORT = 8444;
 const NOISE_PORTS = 30000;
 /**
- * New noise flows per second. Under emulation 400/s put the guest's helper and engine ~29 s behind
- * the kernel for the whole file (the storm alone took 119 s on 6.1); 40/s still gives the hello a
- * thousand flows to come before.
+ * New noise flows per second. Under emulation 400/s kept the guest's helper and engine far behind
+ * the kernel (a trace on 6.1 had them ~29 s behind during the storm, which took 119 s; 18 s at 40/s);
+ * 40/s still gives the hello a thousand flows to come before.
  */
 const NOISE_RATE = TIME_SCALE > 1 ? 40 : 400;
 
